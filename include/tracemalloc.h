@@ -1,0 +1,170 @@
+/*
+ * tracemalloc.h - the public C API of TraceMalloc.
+ *
+ * TraceMalloc is Python's tracemalloc module for C and C++ programs. The
+ * names follow the Python module: tracemalloc.start() is tracemalloc_start(),
+ * Snapshot.statistics() is tracemalloc_snapshot_statistics(), and so on.
+ *
+ * Errors: functions that can fail return NULL or a negative number and leave
+ * a message for tracemalloc_last_error(), in the spirit of dlerror(). The
+ * message is per thread and stays until the next failing call.
+ *
+ * Lifetimes: everything a function returns is owned by the caller and is
+ * released with the matching *_free function. Objects reached through a
+ * snapshot (traces, tracebacks, frames) live as long as the snapshot; a
+ * statistics list must be freed before the snapshot it was computed from.
+ */
+#ifndef TRACEMALLOC_H
+#define TRACEMALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Tracing ------------------------------------------------------------ */
+
+/* Largest traceback limit accepted by tracemalloc_start(). */
+#define TRACEMALLOC_MAX_NFRAME 65535
+
+/* Start tracing allocations, storing at most nframe frames per traceback
+ * (1..65535). Returns 0, or -1 if nframe is out of range. Like Python, a
+ * call while already tracing changes nothing and returns 0. */
+int tracemalloc_start(unsigned int nframe);
+
+/* Stop tracing and drop every trace. */
+void tracemalloc_stop(void);
+
+/* 1 while tracing, 0 otherwise. */
+int tracemalloc_is_tracing(void);
+
+/* Drop every trace; tracing goes on. Current and peak become 0. */
+void tracemalloc_clear_traces(void);
+
+/* The traceback limit given to tracemalloc_start() (1 before any start). */
+unsigned int tracemalloc_get_traceback_limit(void);
+
+/* Current and peak size of the traced blocks; both 0 when not tracing. */
+void tracemalloc_get_traced_memory(size_t *current, size_t *peak);
+
+/* Set the peak to the current traced size. */
+void tracemalloc_reset_peak(void);
+
+/* Bytes the tracer itself uses for its traces and tracebacks. */
+size_t tracemalloc_get_tracemalloc_memory(void);
+
+/* Number of allocations that were made while tracing but could not be
+ * recorded (the tracer ran out of memory); they are missing from traces. */
+uint64_t tracemalloc_get_lost_traces(void);
+
+/* The message of the last failure in this thread, or "" if none. */
+const char *tracemalloc_last_error(void);
+
+/* ---- Snapshot objects ---------------------------------------------------- */
+
+/* Frame: one source location. Equality is (filename, lineno), as in Python;
+ * function is extra information TraceMalloc has ("" when unknown). */
+typedef struct tracemalloc_frame {
+  const char *filename;
+  unsigned int lineno;
+  const char *function;
+} tracemalloc_frame;
+
+/* Traceback: frames[0] is the oldest frame and frames[nframe - 1] the most
+ * recent one, as when iterating a Python Traceback. total_nframe is the
+ * depth of the stack when the block was allocated (saturating at 65535),
+ * which is larger than nframe when the traceback was truncated. */
+typedef struct tracemalloc_traceback {
+  const tracemalloc_frame *const *frames;
+  unsigned int nframe;
+  unsigned int total_nframe;
+} tracemalloc_traceback;
+
+/* Trace: one live memory block. */
+typedef struct tracemalloc_trace {
+  unsigned int domain;
+  size_t size;
+  const tracemalloc_traceback *traceback;
+} tracemalloc_trace;
+
+typedef struct tracemalloc_snapshot tracemalloc_snapshot;
+
+/* Take a snapshot of the traces of the live blocks. NULL when not tracing
+ * (an error, as Python raises RuntimeError) or out of memory. */
+tracemalloc_snapshot *tracemalloc_take_snapshot(void);
+
+void tracemalloc_snapshot_free(tracemalloc_snapshot *snapshot);
+
+size_t tracemalloc_snapshot_trace_count(const tracemalloc_snapshot *snapshot);
+const tracemalloc_trace *
+tracemalloc_snapshot_trace(const tracemalloc_snapshot *snapshot, size_t index);
+unsigned int
+tracemalloc_snapshot_traceback_limit(const tracemalloc_snapshot *snapshot);
+/* Allocations the tracer could not record before the snapshot was taken. */
+uint64_t tracemalloc_snapshot_lost_traces(const tracemalloc_snapshot *snapshot);
+
+/* Write the snapshot to a file in TraceMalloc's native format (.tms). The
+ * file appears complete or not at all (temporary file + rename). 0 or -1. */
+int tracemalloc_snapshot_dump(const tracemalloc_snapshot *snapshot,
+                              const char *path);
+
+/* Read a snapshot written by tracemalloc_snapshot_dump(). Every count and
+ * offset is checked; a damaged file gives NULL and a message saying what is
+ * wrong. */
+tracemalloc_snapshot *tracemalloc_snapshot_load(const char *path);
+
+/* ---- Statistics ---------------------------------------------------------- */
+
+typedef enum tracemalloc_key_type {
+  TRACEMALLOC_KEY_LINENO,
+  TRACEMALLOC_KEY_FILENAME,
+  TRACEMALLOC_KEY_TRACEBACK,
+} tracemalloc_key_type;
+
+/* Parse "lineno", "filename" or "traceback". 0, or -1 for anything else. */
+int tracemalloc_key_type_parse(const char *name, tracemalloc_key_type *out);
+
+/* Statistic: size and count of the blocks grouped under one traceback. */
+typedef struct tracemalloc_statistic {
+  const tracemalloc_traceback *traceback;
+  size_t size;
+  size_t count;
+} tracemalloc_statistic;
+
+typedef struct tracemalloc_statistics {
+  tracemalloc_statistic *items;
+  size_t count;
+} tracemalloc_statistics;
+
+/* Snapshot.statistics(key_type, cumulative): one statistic per group,
+ * sorted from the biggest to the smallest by (size, count, traceback).
+ * cumulative is only valid with the lineno and filename keys. */
+tracemalloc_statistics *
+tracemalloc_snapshot_statistics(const tracemalloc_snapshot *snapshot,
+                                tracemalloc_key_type key_type, int cumulative);
+
+void tracemalloc_statistics_free(tracemalloc_statistics *statistics);
+
+/* ---- Text ----------------------------------------------------------------
+ * The format functions write like snprintf: at most bufsize bytes including
+ * the terminating NUL, and return the length of the full text. */
+
+/* Python's tracemalloc._format_size(size, sign): "10.0 KiB", "+512 B". */
+int tracemalloc_format_size(char *buf, size_t bufsize, int64_t size,
+                            int sign);
+
+/* str(frame): "FILE:LINE". */
+int tracemalloc_frame_format(char *buf, size_t bufsize,
+                             const tracemalloc_frame *frame);
+
+/* str(statistic): "FILE:LINE: size=4855 KiB, count=39328, average=126 B". */
+int tracemalloc_statistic_format(char *buf, size_t bufsize,
+                                 const tracemalloc_statistic *statistic);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TRACEMALLOC_H */
