@@ -1,1 +1,170 @@
-/* placeholder */
+/*
+ * entry_cxx.c - C++ operator new and delete as the pass calls them.
+ *
+ * Each entry point calls the real operator (whatever the program links:
+ * libstdc++'s, or the program's own replacement), so new_handler, bad_alloc
+ * and user replacements behave exactly as without TraceMalloc. A throwing
+ * operator unwinds through these C frames (the runtime is compiled with
+ * -fexceptions) before anything is recorded.
+ *
+ * The operators are weak references: a C program linked with the runtime
+ * has no C++ library, and never calls these entry points.
+ */
+#include "tm_internal.h"
+
+#include <stddef.h>
+
+/* The Itanium C++ ABI names of the replaceable operators (x86-64: size_t is
+ * "m", std::align_val_t is a size_t enum, std::nothrow_t is passed by
+ * reference). */
+#define WEAK __attribute__((weak))
+WEAK void *_Znwm(size_t);
+WEAK void *_Znam(size_t);
+WEAK void *_ZnwmRKSt9nothrow_t(size_t, const void *);
+WEAK void *_ZnamRKSt9nothrow_t(size_t, const void *);
+WEAK void *_ZnwmSt11align_val_t(size_t, size_t);
+WEAK void *_ZnamSt11align_val_t(size_t, size_t);
+WEAK void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t, size_t, const void *);
+WEAK void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t, size_t, const void *);
+WEAK void _ZdlPv(void *);
+WEAK void _ZdaPv(void *);
+WEAK void _ZdlPvm(void *, size_t);
+WEAK void _ZdaPvm(void *, size_t);
+WEAK void _ZdlPvSt11align_val_t(void *, size_t);
+WEAK void _ZdaPvSt11align_val_t(void *, size_t);
+WEAK void _ZdlPvmSt11align_val_t(void *, size_t, size_t);
+WEAK void _ZdaPvmSt11align_val_t(void *, size_t, size_t);
+WEAK void _ZdlPvRKSt9nothrow_t(void *, const void *);
+WEAK void _ZdaPvRKSt9nothrow_t(void *, const void *);
+WEAK void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *, size_t, const void *);
+WEAK void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *, size_t, const void *);
+
+/* Operators new and delete trace in the C library's domain too: Python has
+ * no separate domain for them, and a block freed with the wrong function is
+ * still the same block. */
+#define CXX_DOMAIN 0u
+
+static void *traced(void *ptr, size_t size, tm_site_t site) {
+  if (ptr && tm_should_trace())
+    tm_record_alloc(CXX_DOMAIN, ptr, size, site);
+  return ptr;
+}
+
+static void untrace(void *ptr) {
+  if (ptr && tm_should_trace())
+    tm_record_free(CXX_DOMAIN, ptr);
+}
+
+void *__tm_new(size_t size, tm_site_t site) {
+  return traced(_Znwm(size), size, site);
+}
+
+void *__tm_new_array(size_t size, tm_site_t site) {
+  return traced(_Znam(size), size, site);
+}
+
+void *__tm_new_nothrow(size_t size, const void *nothrow, tm_site_t site) {
+  return traced(_ZnwmRKSt9nothrow_t(size, nothrow), size, site);
+}
+
+void *__tm_new_array_nothrow(size_t size, const void *nothrow,
+                             tm_site_t site) {
+  return traced(_ZnamRKSt9nothrow_t(size, nothrow), size, site);
+}
+
+void *__tm_new_aligned(size_t size, size_t align, tm_site_t site) {
+  return traced(_ZnwmSt11align_val_t(size, align), size, site);
+}
+
+void *__tm_new_array_aligned(size_t size, size_t align, tm_site_t site) {
+  return traced(_ZnamSt11align_val_t(size, align), size, site);
+}
+
+void *__tm_new_aligned_nothrow(size_t size, size_t align, const void *nothrow,
+                               tm_site_t site) {
+  return traced(_ZnwmSt11align_val_tRKSt9nothrow_t(size, align, nothrow), size,
+                site);
+}
+
+void *__tm_new_array_aligned_nothrow(size_t size, size_t align,
+                                     const void *nothrow, tm_site_t site) {
+  return traced(_ZnamSt11align_val_tRKSt9nothrow_t(size, align, nothrow), size,
+                site);
+}
+
+void __tm_delete(void *ptr, tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdlPv(ptr);
+}
+
+void __tm_delete_array(void *ptr, tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdaPv(ptr);
+}
+
+void __tm_delete_sized(void *ptr, size_t size, tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdlPvm(ptr, size);
+}
+
+void __tm_delete_array_sized(void *ptr, size_t size, tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdaPvm(ptr, size);
+}
+
+void __tm_delete_aligned(void *ptr, size_t align, tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdlPvSt11align_val_t(ptr, align);
+}
+
+void __tm_delete_array_aligned(void *ptr, size_t align, tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdaPvSt11align_val_t(ptr, align);
+}
+
+void __tm_delete_sized_aligned(void *ptr, size_t size, size_t align,
+                               tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdlPvmSt11align_val_t(ptr, size, align);
+}
+
+void __tm_delete_array_sized_aligned(void *ptr, size_t size, size_t align,
+                                     tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdaPvmSt11align_val_t(ptr, size, align);
+}
+
+void __tm_delete_nothrow(void *ptr, const void *nothrow, tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdlPvRKSt9nothrow_t(ptr, nothrow);
+}
+
+void __tm_delete_array_nothrow(void *ptr, const void *nothrow,
+                               tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdaPvRKSt9nothrow_t(ptr, nothrow);
+}
+
+void __tm_delete_aligned_nothrow(void *ptr, size_t align, const void *nothrow,
+                                 tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdlPvSt11align_val_tRKSt9nothrow_t(ptr, align, nothrow);
+}
+
+void __tm_delete_array_aligned_nothrow(void *ptr, size_t align,
+                                       const void *nothrow, tm_site_t site) {
+  (void)site;
+  untrace(ptr);
+  _ZdaPvSt11align_val_tRKSt9nothrow_t(ptr, align, nothrow);
+}

@@ -1,1 +1,72 @@
-/* placeholder */
+/*
+ * shadow_stack.c - tracebacks without unwinding.
+ *
+ * Instrumented code keeps, per thread, the call site each active frame is
+ * calling through (DESIGN.md section 3). A traceback is then the allocation
+ * site with its inlined chain, followed by the callers' slots from the top of
+ * the stack down: no unwinding, no symbolization.
+ */
+#include "tm_internal.h"
+
+_Thread_local struct __tm_shadow_stack __tm_shadow
+    __attribute__((tls_model("initial-exec")));
+
+const struct __tm_site tm_unknown_site = {
+    .filename = "<unknown>",
+    .function = "",
+    .inlined_at = NULL,
+    .lineno = 0,
+    .column = 0,
+    .flags = 0,
+    .chain_depth = 1,
+};
+
+static unsigned int saturate(uint64_t n) {
+  return n > TRACEMALLOC_MAX_NFRAME ? TRACEMALLOC_MAX_NFRAME : (unsigned int)n;
+}
+
+/* Append a site and the frames it was inlined into. */
+static unsigned int push_chain(tm_site_t site, tm_site_t *frames,
+                               unsigned int nframe, unsigned int max) {
+  for (; site && nframe < max; site = site->inlined_at)
+    frames[nframe++] = site;
+  return nframe;
+}
+
+unsigned int tm_capture_frames(tm_site_t site, tm_site_t *frames,
+                               unsigned int max, unsigned int *total_nframe) {
+  if (!site)
+    site = &tm_unknown_site;
+  unsigned int nframe = push_chain(site, frames, 0, max);
+  uint64_t total = site->chain_depth ? site->chain_depth : 1;
+
+  /* A function with a frame of its own owns the top slot, which holds a
+   * stale call site: its caller's call site is one slot further down. */
+  uint64_t depth = __tm_shadow.depth;
+  uint64_t skip = (site->flags & TM_SITE_OWN_FRAME) ? 2 : 1;
+  if (depth < skip) {
+    *total_nframe = saturate(total);
+    return nframe;
+  }
+  uint64_t top = depth - skip;
+
+  /* Frames deeper than the capacity all store into the last slot; it holds
+   * the most recent of them, which is the innermost caller. The frames in
+   * between are lost, but still counted. */
+  if (top >= TM_SHADOW_CAP - 1) {
+    total += top - (TM_SHADOW_CAP - 1);
+    top = TM_SHADOW_CAP - 1;
+  }
+  for (uint64_t slot = top + 1; slot-- > 0;) {
+    tm_site_t caller = __tm_shadow.slots[slot];
+    if (!caller)
+      continue;
+    total += caller->chain_depth ? caller->chain_depth : 1;
+    if (nframe < max)
+      nframe = push_chain(caller, frames, nframe, max);
+    else if (total >= TRACEMALLOC_MAX_NFRAME)
+      break;
+  }
+  *total_nframe = saturate(total);
+  return nframe;
+}

@@ -5,6 +5,7 @@
 #ifndef TM_INTERNAL_H
 #define TM_INTERNAL_H
 
+#include "tm_abi.h"
 #include "tracemalloc.h"
 
 #include <stdarg.h>
@@ -35,6 +36,108 @@ TM_HIDDEN size_t tm_os_mapped_bytes(void);
 /* Per-thread flag: set while the runtime (or an allocator it wraps) is
  * running, so allocations made underneath are not traced a second time. */
 extern _Thread_local int tm_reentrant TM_HIDDEN;
+
+/* ---- shadow_stack.c: the frames of the current call ----
+ * Fills frames[] (most recent first) with at most max frames: the site and
+ * its inlined chain, then the callers' call sites from the shadow stack.
+ * Returns how many were stored; *total_nframe gets the full depth,
+ * saturated at TRACEMALLOC_MAX_NFRAME. Never returns 0 frames. */
+TM_HIDDEN unsigned int tm_capture_frames(tm_site_t site, tm_site_t *frames,
+                                         unsigned int max,
+                                         unsigned int *total_nframe);
+/* The frame used when nothing is known ("<unknown>", line 0). */
+extern const struct __tm_site tm_unknown_site TM_HIDDEN;
+
+/* ---- traceback.c: interned tracebacks (the depot) ----
+ * Immutable once published, referenced by a dense 32-bit id. Interning and
+ * resetting happen with a trace-table shard lock held (reset: all of them),
+ * which is what makes an id valid for as long as a trace holds it. */
+typedef struct tm_traceback {
+  uint32_t hash;
+  uint16_t nframe;       /* frames stored, 1..65535 */
+  uint16_t total_nframe; /* saturated at 65535 */
+  tm_site_t frames[];    /* most recent first */
+} tm_traceback;
+
+TM_HIDDEN uint32_t tm_traceback_hash(const tm_site_t *frames,
+                                     unsigned int nframe,
+                                     unsigned int total_nframe);
+/* 0 and *id on success; -1 when the depot cannot grow. */
+TM_HIDDEN int tm_traceback_intern(const tm_site_t *frames, unsigned int nframe,
+                                  unsigned int total_nframe, uint32_t hash,
+                                  uint32_t *id);
+TM_HIDDEN const tm_traceback *tm_traceback_get(uint32_t id);
+TM_HIDDEN uint32_t tm_traceback_count(void);
+TM_HIDDEN void tm_traceback_reset(void);
+/* Held across fork() so the child never inherits a half-made insert. */
+TM_HIDDEN void tm_traceback_lock(void);
+TM_HIDDEN void tm_traceback_unlock(void);
+
+/* ---- trace_table.c: (domain, pointer) -> (size, traceback id) ----
+ * Open addressing, sharded by pointer hash, one lock per shard. */
+typedef struct tm_trace_entry {
+  uintptr_t ptr;
+  size_t size;
+  uint32_t domain;
+  uint32_t traceback_id;
+} tm_trace_entry;
+
+typedef struct tm_shard tm_shard;
+
+TM_HIDDEN tm_shard *tm_table_lock(unsigned int domain, uintptr_t ptr);
+TM_HIDDEN void tm_table_unlock(tm_shard *shard);
+/* Insert or replace. 0 on success, *old_size = the size replaced or
+ * SIZE_MAX when new; -1 when the shard cannot grow. */
+TM_HIDDEN int tm_table_put(tm_shard *shard, const tm_trace_entry *entry,
+                           size_t *old_size);
+/* Remove and return the entry; 0 if it was not there. */
+TM_HIDDEN int tm_table_take(tm_shard *shard, unsigned int domain,
+                            uintptr_t ptr, tm_trace_entry *out);
+TM_HIDDEN const tm_trace_entry *tm_table_find(tm_shard *shard,
+                                              unsigned int domain,
+                                              uintptr_t ptr);
+TM_HIDDEN void tm_table_lock_all(void);
+TM_HIDDEN void tm_table_unlock_all(void);
+/* With every shard locked: */
+TM_HIDDEN void tm_table_clear_locked(void);
+TM_HIDDEN size_t tm_table_count_locked(void);
+TM_HIDDEN void tm_table_foreach_locked(void (*visit)(const tm_trace_entry *,
+                                                     void *),
+                                       void *arg);
+/* Re-create the locks in a child after fork(). */
+TM_HIDDEN void tm_table_reinit_locks(void);
+
+/* ---- tracer.c: recording, called by the entry points ---- */
+extern _Atomic int tm_tracing TM_HIDDEN;
+
+/* Cheap enough for every allocation: one relaxed load and one TLS read. */
+static inline int tm_should_trace(void) {
+  return __atomic_load_n((const int *)&tm_tracing, __ATOMIC_RELAXED) &&
+         !tm_reentrant;
+}
+
+/* These keep errno as it was: the traced program must see the allocator's
+ * errno, not ours. */
+TM_HIDDEN void tm_record_alloc(unsigned int domain, void *ptr, size_t size,
+                               tm_site_t site);
+TM_HIDDEN void tm_record_free(unsigned int domain, void *ptr);
+
+/* realloc: the old trace is taken out before the call (another thread may be
+ * handed the old address as soon as realloc frees it) and put back if the
+ * call fails. */
+typedef struct tm_saved_trace {
+  tm_trace_entry entry; /* entry.domain is set even when not found */
+  uint64_t generation; /* of the depot, so a cleared id is never put back */
+  int found;
+} tm_saved_trace;
+
+TM_HIDDEN void tm_record_realloc_begin(unsigned int domain, void *ptr,
+                                       tm_saved_trace *saved);
+/* result: what realloc returned; old_freed: the old block is gone even
+ * though result is NULL (realloc(p, 0)). */
+TM_HIDDEN void tm_record_realloc_end(const tm_saved_trace *saved,
+                                     void *result, size_t size, int old_freed,
+                                     tm_site_t site);
 
 /* ---- snapshot.c: building snapshot objects ----
  * Used by take_snapshot (from the live traces) and by the file loader. The

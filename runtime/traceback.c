@@ -1,1 +1,229 @@
-/* placeholder */
+/*
+ * traceback.c - the traceback depot.
+ *
+ * Tracebacks are hash-consed, as in CPython's tracemalloc and in
+ * sanitizer_common's stack depot: a program has few distinct tracebacks and
+ * many blocks, so each trace holds a 32-bit id of an immutable, shared
+ * traceback. Ids are dense (0, 1, 2, ...), which lets a snapshot map them
+ * with a plain array.
+ *
+ * Lookups are lock-free: the hash table and the id -> traceback array are
+ * published with release stores and never modified in place except to fill
+ * an empty slot; when they grow, the old copies stay mapped until the next
+ * reset, so a reader holding one still reads valid data. Inserts take the
+ * depot lock. Resets happen with every trace-table shard locked, and interns
+ * happen with one of them held, so no thread can be inside the depot then.
+ */
+#include "tm_internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+/* Pages the depot has mapped, to give back at reset. Each mapping starts
+ * with this header. */
+struct mapping {
+  struct mapping *next;
+  size_t size;
+};
+
+/* Open-addressing set of ids; a slot holds id + 1, 0 when empty. */
+struct id_table {
+  size_t capacity; /* a power of two */
+  _Atomic uint32_t slots[];
+};
+
+/* id -> traceback. */
+struct id_array {
+  size_t capacity;
+  const tm_traceback *_Atomic items[];
+};
+
+#define ARENA_CHUNK_SIZE ((size_t)1 << 20)
+#define INITIAL_TABLE_CAPACITY 1024u
+#define INITIAL_ARRAY_CAPACITY 1024u
+
+static pthread_mutex_t depot_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mapping *mappings;
+static _Atomic(struct id_table *) current_table;
+static _Atomic(struct id_array *) current_array;
+static _Atomic uint32_t traceback_count;
+static char *arena_next;
+static size_t arena_left;
+
+static void *map_tracked(size_t size) {
+  struct mapping *m = tm_os_map(size + sizeof(struct mapping));
+  if (!m)
+    return NULL;
+  m->size = size + sizeof(struct mapping);
+  m->next = mappings;
+  mappings = m;
+  return m + 1;
+}
+
+static void *arena_alloc(size_t size) {
+  size = (size + 15) & ~(size_t)15;
+  if (size > arena_left) {
+    size_t chunk = size > ARENA_CHUNK_SIZE ? size : ARENA_CHUNK_SIZE;
+    char *mem = map_tracked(chunk);
+    if (!mem)
+      return NULL;
+    arena_next = mem;
+    arena_left = chunk;
+  }
+  void *result = arena_next;
+  arena_next += size;
+  arena_left -= size;
+  return result;
+}
+
+uint32_t tm_traceback_hash(const tm_site_t *frames, unsigned int nframe,
+                           unsigned int total_nframe) {
+  uint64_t h = 0xcbf29ce484222325u ^ total_nframe;
+  for (unsigned int i = 0; i < nframe; i++) {
+    h ^= (uintptr_t)frames[i];
+    h *= 0x9e3779b97f4a7c15u;
+    h ^= h >> 29;
+  }
+  return (uint32_t)(h ^ (h >> 32));
+}
+
+const tm_traceback *tm_traceback_get(uint32_t id) {
+  struct id_array *array =
+      atomic_load_explicit(&current_array, memory_order_acquire);
+  return atomic_load_explicit(&array->items[id], memory_order_acquire);
+}
+
+uint32_t tm_traceback_count(void) {
+  return atomic_load_explicit(&traceback_count, memory_order_acquire);
+}
+
+static int same_frames(const tm_traceback *tb, const tm_site_t *frames,
+                       unsigned int nframe, unsigned int total_nframe,
+                       uint32_t hash) {
+  return tb->hash == hash && tb->nframe == nframe &&
+         tb->total_nframe == total_nframe &&
+         memcmp(tb->frames, frames, nframe * sizeof(*frames)) == 0;
+}
+
+static int find_in(const struct id_table *table, const tm_site_t *frames,
+                   unsigned int nframe, unsigned int total_nframe,
+                   uint32_t hash, uint32_t *id) {
+  if (!table)
+    return 0;
+  size_t mask = table->capacity - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t slot =
+        atomic_load_explicit(&table->slots[i], memory_order_acquire);
+    if (slot == 0)
+      return 0;
+    if (same_frames(tm_traceback_get(slot - 1), frames, nframe, total_nframe,
+                    hash)) {
+      *id = slot - 1;
+      return 1;
+    }
+  }
+}
+
+static void place(struct id_table *table, uint32_t hash, uint32_t id) {
+  size_t mask = table->capacity - 1;
+  size_t i = hash & mask;
+  while (atomic_load_explicit(&table->slots[i], memory_order_relaxed))
+    i = (i + 1) & mask;
+  atomic_store_explicit(&table->slots[i], id + 1, memory_order_release);
+}
+
+/* Keep the table at most half full; grown tables are published whole. */
+static struct id_table *table_for(uint32_t count) {
+  struct id_table *table =
+      atomic_load_explicit(&current_table, memory_order_relaxed);
+  if (table && (size_t)(count + 1) * 2 <= table->capacity)
+    return table;
+  size_t capacity = table ? table->capacity * 2 : INITIAL_TABLE_CAPACITY;
+  struct id_table *grown =
+      map_tracked(sizeof(*grown) + capacity * sizeof(grown->slots[0]));
+  if (!grown)
+    return NULL;
+  grown->capacity = capacity;
+  for (uint32_t id = 0; id < count; id++)
+    place(grown, tm_traceback_get(id)->hash, id);
+  atomic_store_explicit(&current_table, grown, memory_order_release);
+  return grown;
+}
+
+static struct id_array *array_for(uint32_t count) {
+  struct id_array *array =
+      atomic_load_explicit(&current_array, memory_order_relaxed);
+  if (array && count < array->capacity)
+    return array;
+  size_t capacity = array ? array->capacity * 2 : INITIAL_ARRAY_CAPACITY;
+  struct id_array *grown =
+      map_tracked(sizeof(*grown) + capacity * sizeof(grown->items[0]));
+  if (!grown)
+    return NULL;
+  grown->capacity = capacity;
+  for (uint32_t id = 0; id < count; id++)
+    atomic_store_explicit(
+        &grown->items[id],
+        atomic_load_explicit(&array->items[id], memory_order_relaxed),
+        memory_order_relaxed);
+  atomic_store_explicit(&current_array, grown, memory_order_release);
+  return grown;
+}
+
+static int insert_locked(const tm_site_t *frames, unsigned int nframe,
+                         unsigned int total_nframe, uint32_t hash,
+                         uint32_t *id) {
+  uint32_t count = atomic_load_explicit(&traceback_count, memory_order_relaxed);
+  if (count == UINT32_MAX)
+    return -1;
+  struct id_array *array = array_for(count);
+  struct id_table *table = table_for(count);
+  tm_traceback *tb = arena_alloc(sizeof(*tb) + nframe * sizeof(*frames));
+  if (!array || !table || !tb)
+    return -1;
+  tb->hash = hash;
+  tb->nframe = (uint16_t)nframe;
+  tb->total_nframe = (uint16_t)total_nframe;
+  memcpy(tb->frames, frames, nframe * sizeof(*frames));
+  atomic_store_explicit(&array->items[count], tb, memory_order_release);
+  atomic_store_explicit(&traceback_count, count + 1, memory_order_release);
+  place(table, hash, count);
+  *id = count;
+  return 0;
+}
+
+int tm_traceback_intern(const tm_site_t *frames, unsigned int nframe,
+                        unsigned int total_nframe, uint32_t hash,
+                        uint32_t *id) {
+  if (find_in(atomic_load_explicit(&current_table, memory_order_acquire),
+              frames, nframe, total_nframe, hash, id))
+    return 0;
+  pthread_mutex_lock(&depot_lock);
+  /* Another thread may have inserted it, or grown the table, meanwhile. */
+  int status = 0;
+  if (!find_in(atomic_load_explicit(&current_table, memory_order_relaxed),
+               frames, nframe, total_nframe, hash, id))
+    status = insert_locked(frames, nframe, total_nframe, hash, id);
+  pthread_mutex_unlock(&depot_lock);
+  return status;
+}
+
+void tm_traceback_reset(void) {
+  pthread_mutex_lock(&depot_lock);
+  atomic_store_explicit(&current_table, NULL, memory_order_relaxed);
+  atomic_store_explicit(&current_array, NULL, memory_order_relaxed);
+  atomic_store_explicit(&traceback_count, 0, memory_order_relaxed);
+  arena_next = NULL;
+  arena_left = 0;
+  while (mappings) {
+    struct mapping *m = mappings;
+    mappings = m->next;
+    tm_os_unmap(m, m->size);
+  }
+  pthread_mutex_unlock(&depot_lock);
+}
+
+void tm_traceback_lock(void) { pthread_mutex_lock(&depot_lock); }
+
+void tm_traceback_unlock(void) { pthread_mutex_unlock(&depot_lock); }

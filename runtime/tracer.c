@@ -1,1 +1,381 @@
-/* placeholder */
+/*
+ * tracer.c - the tracer's state: start/stop, recording of allocations and
+ * frees, traced memory counters, and taking snapshots.
+ *
+ * Locking, from the outside in: control_lock serialises start, stop,
+ * clear_traces and take_snapshot; the trace-table shard locks protect traces
+ * (and, as explained in traceback.c, the validity of traceback ids); the
+ * depot lock protects traceback inserts. The allocation path takes only one
+ * shard lock (and the depot lock when it meets a new traceback).
+ */
+#include "tm_internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+_Atomic int tm_tracing;
+
+static pthread_mutex_t control_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic unsigned int traceback_limit = 1;
+static _Atomic size_t traced_current;
+static _Atomic size_t traced_peak;
+static _Atomic uint64_t lost_traces;
+/* Bumped, with every shard locked, whenever the depot is reset: a traceback
+ * id saved under an older generation must not be put back in the table. */
+static uint64_t depot_generation;
+
+/* ---- Frame buffers ----
+ * Most tracebacks are short and fit a buffer on the stack. Longer limits use
+ * a per-thread buffer of the maximum size, mapped on first use and given back
+ * when the thread exits. */
+#define STACK_FRAMES 64
+
+static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+static pthread_key_t frame_buffer_key;
+static _Thread_local tm_site_t *frame_buffer;
+
+static void unmap_frame_buffer(void *buffer) {
+  tm_os_unmap(buffer, TRACEMALLOC_MAX_NFRAME * sizeof(tm_site_t));
+}
+
+static tm_site_t *thread_frame_buffer(void) {
+  if (!frame_buffer) {
+    frame_buffer = tm_os_map(TRACEMALLOC_MAX_NFRAME * sizeof(tm_site_t));
+    if (frame_buffer)
+      pthread_setspecific(frame_buffer_key, frame_buffer);
+  }
+  return frame_buffer;
+}
+
+/* ---- fork ----
+ * Hold every lock across fork() so the child starts with consistent tables
+ * and locks nobody holds. */
+static void before_fork(void) {
+  pthread_mutex_lock(&control_lock);
+  tm_table_lock_all();
+  tm_traceback_lock();
+}
+
+static void after_fork(void) {
+  tm_traceback_unlock();
+  tm_table_unlock_all();
+  pthread_mutex_unlock(&control_lock);
+}
+
+static void setup(void) {
+  pthread_key_create(&frame_buffer_key, unmap_frame_buffer);
+  pthread_atfork(before_fork, after_fork, after_fork);
+}
+
+/* ---- Counters ---- */
+
+static void add_traced(size_t size) {
+  size_t now = atomic_fetch_add_explicit(&traced_current, size,
+                                         memory_order_relaxed) +
+               size;
+  size_t peak = atomic_load_explicit(&traced_peak, memory_order_relaxed);
+  while (now > peak && !atomic_compare_exchange_weak_explicit(
+                           &traced_peak, &peak, now, memory_order_relaxed,
+                           memory_order_relaxed))
+    ;
+}
+
+static void sub_traced(size_t size) {
+  atomic_fetch_sub_explicit(&traced_current, size, memory_order_relaxed);
+}
+
+static void count_lost(void) {
+  atomic_fetch_add_explicit(&lost_traces, 1, memory_order_relaxed);
+}
+
+/* Drop the trace a reused address still has (its block is gone). */
+static void drop_stale(tm_shard *shard, unsigned int domain, uintptr_t ptr) {
+  tm_trace_entry stale;
+  if (tm_table_take(shard, domain, ptr, &stale))
+    sub_traced(stale.size);
+}
+
+/* With the shard locked: store the trace, replacing an older one. */
+static void put_locked(tm_shard *shard, const tm_trace_entry *entry) {
+  size_t old_size;
+  if (tm_table_put(shard, entry, &old_size) < 0) {
+    count_lost();
+    drop_stale(shard, entry->domain, entry->ptr);
+    return;
+  }
+  if (old_size != SIZE_MAX)
+    sub_traced(old_size);
+  add_traced(entry->size);
+}
+
+/* ---- Recording ---- */
+
+static void record_locked(tm_shard *shard, unsigned int domain, void *ptr,
+                          size_t size, const tm_site_t *frames,
+                          unsigned int nframe, unsigned int total_nframe) {
+  uint32_t hash = tm_traceback_hash(frames, nframe, total_nframe);
+  tm_trace_entry entry = {.ptr = (uintptr_t)ptr, .size = size, .domain = domain};
+  if (tm_traceback_intern(frames, nframe, total_nframe, hash,
+                          &entry.traceback_id) < 0) {
+    count_lost();
+    drop_stale(shard, domain, (uintptr_t)ptr);
+    return;
+  }
+  put_locked(shard, &entry);
+}
+
+void tm_record_alloc(unsigned int domain, void *ptr, size_t size,
+                     tm_site_t site) {
+  int saved_errno = errno;
+  tm_reentrant = 1;
+  unsigned int limit =
+      atomic_load_explicit(&traceback_limit, memory_order_relaxed);
+  tm_site_t stack_frames[STACK_FRAMES];
+  tm_site_t *frames = limit <= STACK_FRAMES ? stack_frames : thread_frame_buffer();
+  if (!frames) {
+    count_lost();
+  } else {
+    unsigned int total_nframe;
+    unsigned int nframe = tm_capture_frames(site, frames, limit, &total_nframe);
+    tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
+    /* Tracing may have stopped since the caller looked. */
+    if (atomic_load_explicit(&tm_tracing, memory_order_relaxed))
+      record_locked(shard, domain, ptr, size, frames, nframe, total_nframe);
+    tm_table_unlock(shard);
+  }
+  tm_reentrant = 0;
+  errno = saved_errno;
+}
+
+void tm_record_free(unsigned int domain, void *ptr) {
+  if (!ptr)
+    return;
+  int saved_errno = errno;
+  tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
+  drop_stale(shard, domain, (uintptr_t)ptr);
+  tm_table_unlock(shard);
+  errno = saved_errno;
+}
+
+void tm_record_realloc_begin(unsigned int domain, void *ptr,
+                             tm_saved_trace *saved) {
+  saved->found = 0;
+  saved->entry.domain = domain;
+  if (!ptr)
+    return;
+  int saved_errno = errno;
+  tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
+  saved->generation = depot_generation;
+  saved->found = tm_table_take(shard, domain, (uintptr_t)ptr, &saved->entry);
+  if (saved->found)
+    sub_traced(saved->entry.size);
+  tm_table_unlock(shard);
+  errno = saved_errno;
+}
+
+void tm_record_realloc_end(const tm_saved_trace *saved, void *result,
+                           size_t size, int old_freed, tm_site_t site) {
+  if (result) {
+    tm_record_alloc(saved->entry.domain, result, size, site);
+    return;
+  }
+  if (!saved->found || old_freed)
+    return;
+  /* The call failed and the old block lives on: put its trace back. */
+  int saved_errno = errno;
+  tm_shard *shard = tm_table_lock(saved->entry.domain, saved->entry.ptr);
+  if (atomic_load_explicit(&tm_tracing, memory_order_relaxed) &&
+      saved->generation == depot_generation)
+    put_locked(shard, &saved->entry);
+  tm_table_unlock(shard);
+  errno = saved_errno;
+}
+
+/* ---- Module functions ---- */
+
+/* With control_lock held. */
+static void drop_all_traces(void) {
+  tm_table_lock_all();
+  tm_table_clear_locked();
+  tm_traceback_reset();
+  depot_generation++;
+  atomic_store_explicit(&traced_current, 0, memory_order_relaxed);
+  atomic_store_explicit(&traced_peak, 0, memory_order_relaxed);
+  atomic_store_explicit(&lost_traces, 0, memory_order_relaxed);
+  tm_table_unlock_all();
+}
+
+int tracemalloc_start(unsigned int nframe) {
+  if (nframe < 1 || nframe > TRACEMALLOC_MAX_NFRAME) {
+    tm_set_error("the number of frames must be in range [1; %u]",
+                 TRACEMALLOC_MAX_NFRAME);
+    return -1;
+  }
+  pthread_once(&setup_once, setup);
+  pthread_mutex_lock(&control_lock);
+  /* As in Python: starting again changes nothing, not even the limit. */
+  if (!atomic_load_explicit(&tm_tracing, memory_order_relaxed)) {
+    atomic_store_explicit(&traceback_limit, nframe, memory_order_relaxed);
+    atomic_store_explicit(&tm_tracing, 1, memory_order_release);
+  }
+  pthread_mutex_unlock(&control_lock);
+  return 0;
+}
+
+void tracemalloc_stop(void) {
+  pthread_mutex_lock(&control_lock);
+  if (atomic_load_explicit(&tm_tracing, memory_order_relaxed)) {
+    atomic_store_explicit(&tm_tracing, 0, memory_order_release);
+    drop_all_traces();
+  }
+  pthread_mutex_unlock(&control_lock);
+}
+
+int tracemalloc_is_tracing(void) {
+  return atomic_load_explicit(&tm_tracing, memory_order_acquire);
+}
+
+void tracemalloc_clear_traces(void) {
+  pthread_mutex_lock(&control_lock);
+  if (atomic_load_explicit(&tm_tracing, memory_order_relaxed))
+    drop_all_traces();
+  pthread_mutex_unlock(&control_lock);
+}
+
+unsigned int tracemalloc_get_traceback_limit(void) {
+  return atomic_load_explicit(&traceback_limit, memory_order_relaxed);
+}
+
+void tracemalloc_get_traced_memory(size_t *current, size_t *peak) {
+  size_t now = 0, max = 0;
+  if (tracemalloc_is_tracing()) {
+    now = atomic_load_explicit(&traced_current, memory_order_relaxed);
+    max = atomic_load_explicit(&traced_peak, memory_order_relaxed);
+    if (max < now)
+      max = now;
+  }
+  if (current)
+    *current = now;
+  if (peak)
+    *peak = max;
+}
+
+void tracemalloc_reset_peak(void) {
+  if (!tracemalloc_is_tracing())
+    return;
+  atomic_store_explicit(
+      &traced_peak,
+      atomic_load_explicit(&traced_current, memory_order_relaxed),
+      memory_order_relaxed);
+}
+
+size_t tracemalloc_get_tracemalloc_memory(void) {
+  return tm_os_mapped_bytes();
+}
+
+uint64_t tracemalloc_get_lost_traces(void) {
+  return atomic_load_explicit(&lost_traces, memory_order_relaxed);
+}
+
+/* ---- Snapshots ----
+ * Copy the traces with every shard locked, then build the snapshot objects
+ * with the locks released, so allocating threads wait only for the copy.
+ * control_lock stays held throughout: the depot cannot be reset meanwhile,
+ * and tracebacks are immutable, so the copied ids stay valid. */
+
+struct trace_copy {
+  tm_trace_entry *traces;
+  size_t ntraces;
+  uint32_t ntracebacks;
+};
+
+static void copy_entry(const tm_trace_entry *entry, void *arg) {
+  struct trace_copy *copy = arg;
+  copy->traces[copy->ntraces++] = *entry;
+}
+
+/* With every shard locked. */
+static int copy_traces_locked(struct trace_copy *copy) {
+  size_t ntraces = tm_table_count_locked();
+  copy->ntracebacks = tm_traceback_count();
+  copy->traces =
+      tm_raw_malloc((ntraces ? ntraces : 1) * sizeof(tm_trace_entry));
+  if (!copy->traces)
+    return -1;
+  tm_table_foreach_locked(copy_entry, copy);
+  return 0;
+}
+
+/* A traceback as snapshot objects: frames reversed to oldest first, as
+ * Python's Traceback stores them. */
+static const tracemalloc_traceback *
+build_traceback(tm_snapshot_builder *builder, uint32_t id,
+                const tracemalloc_frame **scratch) {
+  const tm_traceback *tb = tm_traceback_get(id);
+  unsigned int nframe = tb->nframe;
+  for (unsigned int i = 0; i < nframe; i++) {
+    tm_site_t site = tb->frames[nframe - 1 - i];
+    scratch[i] =
+        tm_builder_frame(builder, site->filename, site->lineno, site->function);
+    if (!scratch[i])
+      return NULL;
+  }
+  return tm_builder_traceback(builder, scratch, nframe, tb->total_nframe);
+}
+
+static tracemalloc_snapshot *build_snapshot(const struct trace_copy *copy,
+                                            unsigned int limit,
+                                            uint64_t lost) {
+  tm_snapshot_builder *builder = tm_builder_new(limit, lost);
+  const tracemalloc_traceback **by_id = tm_raw_calloc(
+      copy->ntracebacks ? copy->ntracebacks : 1, sizeof(*by_id));
+  const tracemalloc_frame **scratch =
+      tm_raw_malloc(TRACEMALLOC_MAX_NFRAME * sizeof(*scratch));
+  int ok = builder && by_id && scratch;
+  for (size_t i = 0; ok && i < copy->ntraces; i++) {
+    const tm_trace_entry *t = &copy->traces[i];
+    if (!by_id[t->traceback_id])
+      by_id[t->traceback_id] =
+          build_traceback(builder, t->traceback_id, scratch);
+    ok = by_id[t->traceback_id] &&
+         tm_builder_add_trace(builder, t->domain, t->size,
+                              by_id[t->traceback_id]) == 0;
+  }
+  tm_raw_free(by_id);
+  tm_raw_free(scratch);
+  if (!ok) {
+    if (builder)
+      tm_builder_abort(builder);
+    else
+      tm_set_error("out of memory while taking a snapshot");
+    return NULL;
+  }
+  return tm_builder_finish(builder);
+}
+
+tracemalloc_snapshot *tracemalloc_take_snapshot(void) {
+  pthread_mutex_lock(&control_lock);
+  if (!atomic_load_explicit(&tm_tracing, memory_order_relaxed)) {
+    pthread_mutex_unlock(&control_lock);
+    tm_set_error("the tracemalloc module must be tracing memory allocations "
+                 "to take a snapshot");
+    return NULL;
+  }
+  struct trace_copy copy = {0};
+  unsigned int limit = tracemalloc_get_traceback_limit();
+  tm_table_lock_all();
+  int status = copy_traces_locked(&copy);
+  uint64_t lost = tracemalloc_get_lost_traces();
+  tm_table_unlock_all();
+
+  tracemalloc_snapshot *snapshot = NULL;
+  if (status < 0)
+    tm_set_error("out of memory while taking a snapshot");
+  else
+    snapshot = build_snapshot(&copy, limit, lost);
+  pthread_mutex_unlock(&control_lock);
+  tm_raw_free(copy.traces);
+  return snapshot;
+}
