@@ -187,8 +187,12 @@ int main(int argc, char **argv) {
     args[n++] = plugin_arg;
     args[n++] = clang_plugin_arg;
     args[n++] = include_arg;
-    if (!cmd.has_debug)
+    /* Line tables are all tracebacks need; -fdebug-info-for-profiling keeps
+     * the linkage names that give C++ frames their qualified names. */
+    if (!cmd.has_debug) {
       args[n++] = "-gline-tables-only";
+      args[n++] = "-fdebug-info-for-profiling";
+    }
   }
   if (cmd.links) {
     args[n++] = libdir_arg;
