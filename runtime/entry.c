@@ -5,7 +5,9 @@
  * the program gets exactly the result and errno the allocator gave (the
  * recording functions preserve errno). Frees untrack before freeing: once a
  * block is freed another thread may be handed the same address and record
- * it, and a late untrack would then drop the new block's trace.
+ * it, and a late untrack would then drop the new block's trace. The real
+ * call runs between tm_enter() and tm_leave(), so the interposed allocator
+ * (interpose.c) does not record the block a second time.
  */
 #include "tm_internal.h"
 
@@ -17,88 +19,121 @@
 /* The C library's domain, as in Python (domain 0). */
 #define LIBC_DOMAIN 0u
 
-static void *traced(void *ptr, size_t size, tm_site_t site) {
-  if (ptr && tm_should_trace())
+static void *record(int trace, void *ptr, size_t size, tm_site_t site) {
+  if (trace && ptr)
     tm_record_alloc(LIBC_DOMAIN, ptr, size, site);
   return ptr;
 }
 
 void *__tm_malloc(size_t size, tm_site_t site) {
-  return traced(malloc(size), size, site);
+  int trace = tm_enter();
+  void *ptr = malloc(size);
+  tm_leave();
+  return record(trace, ptr, size, site);
 }
 
 void *__tm_calloc(size_t nmemb, size_t size, tm_site_t site) {
+  int trace = tm_enter();
+  void *ptr = calloc(nmemb, size);
+  tm_leave();
   /* On overflow calloc returns NULL and nothing is recorded. */
-  return traced(calloc(nmemb, size), nmemb * size, site);
+  return record(trace, ptr, nmemb * size, site);
 }
 
 void __tm_free(void *ptr, tm_site_t site) {
   (void)site;
-  if (ptr && tm_should_trace())
+  if (tm_enter() && ptr)
     tm_record_free(LIBC_DOMAIN, ptr);
   free(ptr);
+  tm_leave();
+}
+
+/* realloc(p, 0) of glibc frees p and returns NULL. */
+static int frees_old(const void *ptr, size_t size, const void *result) {
+  return ptr && size == 0 && !result;
 }
 
 void *__tm_realloc(void *ptr, size_t size, tm_site_t site) {
-  if (!tm_should_trace())
-    return realloc(ptr, size);
+  int trace = tm_enter();
   tm_saved_trace saved;
-  tm_record_realloc_begin(LIBC_DOMAIN, ptr, &saved);
+  if (trace)
+    tm_record_realloc_begin(LIBC_DOMAIN, ptr, &saved);
   void *result = realloc(ptr, size);
-  /* glibc's realloc(p, 0) frees p and returns NULL. */
-  tm_record_realloc_end(&saved, result, size, ptr && size == 0 && !result,
-                        site);
+  tm_leave();
+  if (trace)
+    tm_record_realloc_end(&saved, result, size, frees_old(ptr, size, result),
+                          site);
   return result;
 }
 
 void *__tm_reallocarray(void *ptr, size_t nmemb, size_t size, tm_site_t site) {
-  if (!tm_should_trace())
-    return reallocarray(ptr, nmemb, size);
   size_t total;
   int overflow = __builtin_mul_overflow(nmemb, size, &total);
+  int trace = tm_enter() && !overflow;
   tm_saved_trace saved;
-  tm_record_realloc_begin(LIBC_DOMAIN, ptr, &saved);
+  if (trace)
+    tm_record_realloc_begin(LIBC_DOMAIN, ptr, &saved);
   void *result = reallocarray(ptr, nmemb, size);
-  tm_record_realloc_end(&saved, result, total,
-                        ptr && !overflow && total == 0 && !result, site);
+  tm_leave();
+  if (trace)
+    tm_record_realloc_end(&saved, result, total, frees_old(ptr, total, result),
+                          site);
   return result;
 }
 
 void *__tm_aligned_alloc(size_t alignment, size_t size, tm_site_t site) {
-  return traced(aligned_alloc(alignment, size), size, site);
+  int trace = tm_enter();
+  void *ptr = aligned_alloc(alignment, size);
+  tm_leave();
+  return record(trace, ptr, size, site);
 }
 
 int __tm_posix_memalign(void **memptr, size_t alignment, size_t size,
                         tm_site_t site) {
+  int trace = tm_enter();
   int status = posix_memalign(memptr, alignment, size);
+  tm_leave();
   if (status == 0)
-    traced(*memptr, size, site);
+    record(trace, *memptr, size, site);
   return status;
 }
 
 void *__tm_memalign(size_t alignment, size_t size, tm_site_t site) {
-  return traced(memalign(alignment, size), size, site);
+  int trace = tm_enter();
+  void *ptr = memalign(alignment, size);
+  tm_leave();
+  return record(trace, ptr, size, site);
 }
 
 void *__tm_valloc(size_t size, tm_site_t site) {
-  return traced(valloc(size), size, site);
+  int trace = tm_enter();
+  void *ptr = valloc(size);
+  tm_leave();
+  return record(trace, ptr, size, site);
 }
 
 void *__tm_pvalloc(size_t size, tm_site_t site) {
-  return traced(pvalloc(size), size, site);
+  int trace = tm_enter();
+  void *ptr = pvalloc(size);
+  tm_leave();
+  return record(trace, ptr, size, site);
 }
 
 /* The size of a copied string is what was allocated for it. */
-static char *traced_string(char *copy, tm_site_t site) {
-  if (copy && tm_should_trace())
-    tm_record_alloc(LIBC_DOMAIN, copy, strlen(copy) + 1, site);
-  return copy;
+static char *record_string(int trace, char *copy, tm_site_t site) {
+  return record(trace, copy, copy ? strlen(copy) + 1 : 0, site);
 }
 
 char *__tm_strdup(const char *s, tm_site_t site) {
-  return traced_string(strdup(s), site);
+  int trace = tm_enter();
+  char *copy = strdup(s);
+  tm_leave();
+  return record_string(trace, copy, site);
 }
 
 char *__tm_strndup(const char *s, size_t n, tm_site_t site) {
-  return traced_string(strndup(s, n), site);
+  int trace = tm_enter();
+  char *copy = strndup(s, n);
+  tm_leave();
+  return record_string(trace, copy, site);
 }

@@ -33,39 +33,49 @@ static unsigned int push_chain(tm_site_t site, tm_site_t *frames,
   return nframe;
 }
 
-unsigned int tm_capture_frames(tm_site_t site, tm_site_t *frames,
-                               unsigned int max, unsigned int *total_nframe) {
-  if (!site)
-    site = &tm_unknown_site;
-  unsigned int nframe = push_chain(site, frames, 0, max);
-  uint64_t total = site->chain_depth ? site->chain_depth : 1;
-
-  /* A function with a frame of its own owns the top slot, which holds a
-   * stale call site: its caller's call site is one slot further down. */
-  uint64_t depth = __tm_shadow.depth;
-  uint64_t skip = (site->flags & TM_SITE_OWN_FRAME) ? 2 : 1;
-  if (depth < skip) {
-    *total_nframe = saturate(total);
-    return nframe;
-  }
-  uint64_t top = depth - skip;
-
+/* The callers' frames, from the shadow-stack slot top down. */
+static unsigned int push_callers(uint64_t top, tm_site_t *frames,
+                                 unsigned int nframe, unsigned int max,
+                                 uint64_t *total) {
   /* Frames deeper than the capacity all store into the last slot; it holds
    * the most recent of them, which is the innermost caller. The frames in
    * between are lost, but still counted. */
   if (top >= TM_SHADOW_CAP - 1) {
-    total += top - (TM_SHADOW_CAP - 1);
+    *total += top - (TM_SHADOW_CAP - 1);
     top = TM_SHADOW_CAP - 1;
   }
   for (uint64_t slot = top + 1; slot-- > 0;) {
     tm_site_t caller = __tm_shadow.slots[slot];
     if (!caller)
       continue;
-    total += caller->chain_depth ? caller->chain_depth : 1;
+    *total += caller->chain_depth ? caller->chain_depth : 1;
     if (nframe < max)
       nframe = push_chain(caller, frames, nframe, max);
-    else if (total >= TRACEMALLOC_MAX_NFRAME)
+    else if (*total >= TRACEMALLOC_MAX_NFRAME)
       break;
+  }
+  return nframe;
+}
+
+unsigned int tm_capture_frames(tm_site_t site, tm_site_t *frames,
+                               unsigned int max, unsigned int *total_nframe) {
+  unsigned int nframe = 0;
+  uint64_t total = 0;
+  /* A function with a frame of its own owns the top slot, which holds a
+   * stale call site: its caller's call site is one slot further down.
+   * Uninstrumented code has no slot: the top one is its caller's. */
+  uint64_t skip = 1;
+  if (site) {
+    nframe = push_chain(site, frames, 0, max);
+    total = site->chain_depth ? site->chain_depth : 1;
+    skip = (site->flags & TM_SITE_OWN_FRAME) ? 2 : 1;
+  }
+  uint64_t depth = __tm_shadow.depth;
+  if (depth >= skip)
+    nframe = push_callers(depth - skip, frames, nframe, max, &total);
+  if (nframe == 0) {
+    frames[nframe++] = &tm_unknown_site;
+    total = total ? total : 1;
   }
   *total_nframe = saturate(total);
   return nframe;

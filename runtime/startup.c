@@ -5,6 +5,9 @@
  *                        like PYTHONTRACEMALLOC.
  *   TRACEMALLOC_DUMP=F   at exit, write a snapshot of the live blocks to F.
  *                        Starts tracing with 1 frame if TRACEMALLOC is unset.
+ *   TRACEMALLOC_UNINSTRUMENTED=0
+ *                        do not record allocations made by code compiled
+ *                        without the plugin (libc, prebuilt libraries).
  *
  * Read with secure_getenv: a set-user-ID program must not be made to write
  * files by its caller's environment. A bad value is reported on stderr and
@@ -59,6 +62,9 @@ static int remember_dump_path(const char *path) {
  * other constructors (C++ static initialisers among them) are traced. */
 __attribute__((constructor(101))) static void tm_startup(void) {
   int saved_errno = errno;
+  const char *uninstrumented = secure_getenv("TRACEMALLOC_UNINSTRUMENTED");
+  if (uninstrumented && strcmp(uninstrumented, "0") == 0)
+    tm_trace_uninstrumented = 0;
   const char *nframe_text = secure_getenv("TRACEMALLOC");
   const char *dump = secure_getenv("TRACEMALLOC_DUMP");
   long nframe = 0;

@@ -40,6 +40,8 @@ extern _Thread_local int tm_reentrant TM_HIDDEN;
 /* ---- shadow_stack.c: the frames of the current call ----
  * Fills frames[] (most recent first) with at most max frames: the site and
  * its inlined chain, then the callers' call sites from the shadow stack.
+ * site NULL: the allocation comes from uninstrumented code, and the
+ * traceback starts at the innermost instrumented call site (the top slot).
  * Returns how many were stored; *total_nframe gets the full depth,
  * saturated at TRACEMALLOC_MAX_NFRAME. Never returns 0 frames. */
 TM_HIDDEN unsigned int tm_capture_frames(tm_site_t site, tm_site_t *frames,
@@ -107,6 +109,10 @@ TM_HIDDEN void tm_table_foreach_locked(void (*visit)(const tm_trace_entry *,
 /* Re-create the locks in a child after fork(). */
 TM_HIDDEN void tm_table_reinit_locks(void);
 
+/* ---- interpose.c: allocations of uninstrumented code ----
+ * Recorded unless TRACEMALLOC_UNINSTRUMENTED=0 (read at start-up). */
+extern int tm_trace_uninstrumented TM_HIDDEN;
+
 /* ---- tracer.c: recording, called by the entry points ---- */
 extern _Atomic int tm_tracing TM_HIDDEN;
 
@@ -116,8 +122,20 @@ static inline int tm_should_trace(void) {
          !tm_reentrant;
 }
 
+/* The entry points call the real allocator inside tm_enter()/tm_leave(): the
+ * interposed malloc family (interpose.c) then passes the call through, and
+ * the entry point records it with its exact site. tm_enter() says whether to
+ * record. */
+static inline int tm_enter(void) {
+  int trace = tm_should_trace();
+  tm_reentrant++;
+  return trace;
+}
+
+static inline void tm_leave(void) { tm_reentrant--; }
+
 /* These keep errno as it was: the traced program must see the allocator's
- * errno, not ours. */
+ * errno, not ours. site NULL: from uninstrumented code. */
 TM_HIDDEN void tm_record_alloc(unsigned int domain, void *ptr, size_t size,
                                tm_site_t site);
 TM_HIDDEN void tm_record_free(unsigned int domain, void *ptr);

@@ -129,7 +129,7 @@ static void record_locked(tm_shard *shard, unsigned int domain, void *ptr,
 void tm_record_alloc(unsigned int domain, void *ptr, size_t size,
                      tm_site_t site) {
   int saved_errno = errno;
-  tm_reentrant = 1;
+  tm_reentrant++;
   unsigned int limit =
       atomic_load_explicit(&traceback_limit, memory_order_relaxed);
   tm_site_t stack_frames[STACK_FRAMES];
@@ -145,7 +145,7 @@ void tm_record_alloc(unsigned int domain, void *ptr, size_t size,
       record_locked(shard, domain, ptr, size, frames, nframe, total_nframe);
     tm_table_unlock(shard);
   }
-  tm_reentrant = 0;
+  tm_reentrant--;
   errno = saved_errno;
 }
 

@@ -1,0 +1,123 @@
+/*
+ * interpose.c - allocations made by code that was not compiled with the
+ * plugin: the C library itself (getline, fopen, strdup called from libc),
+ * prebuilt libraries, uninstrumented objects.
+ *
+ * The runtime defines the malloc family, so the dynamic linker binds every
+ * module's calls to them here first (libtracemalloc comes before libc in the
+ * lookup order; linked statically, the executable defines them). Each one
+ * calls glibc's allocator and, while tracing, records the block with the
+ * traceback of the innermost instrumented frame: the call site that an
+ * instrumented function stored in its shadow-stack slot before calling the
+ * uninstrumented code (the line that called getline). Frees always untrack,
+ * so a block allocated by instrumented code and freed by a library leaves
+ * no stale trace behind.
+ *
+ * Calls made by the __tm_* entry points and by the runtime itself arrive with
+ * the reentrancy flag set and are passed straight through: they are recorded
+ * by the entry point, with the exact site, or not at all.
+ *
+ * TRACEMALLOC_UNINSTRUMENTED=0 turns the recording of these allocations off
+ * (frees are still untracked, to keep the table exact).
+ *
+ * Not in the runtime library the command-line tools link: they never trace.
+ */
+#include "tm_internal.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+
+/* glibc's allocator under its own names. */
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t nmemb, size_t size);
+extern void *__libc_realloc(void *ptr, size_t size);
+extern void __libc_free(void *ptr);
+extern void *__libc_memalign(size_t alignment, size_t size);
+extern void *__libc_valloc(size_t size);
+extern void *__libc_pvalloc(size_t size);
+
+#define LIBC_DOMAIN 0u
+
+int tm_trace_uninstrumented = 1;
+
+static void *traced(void *ptr, size_t size) {
+  if (ptr && tm_trace_uninstrumented && tm_should_trace())
+    tm_record_alloc(LIBC_DOMAIN, ptr, size, NULL);
+  return ptr;
+}
+
+static void untrace(void *ptr) {
+  if (ptr && tm_should_trace())
+    tm_record_free(LIBC_DOMAIN, ptr);
+}
+
+void *malloc(size_t size) { return traced(__libc_malloc(size), size); }
+
+void *calloc(size_t nmemb, size_t size) {
+  return traced(__libc_calloc(nmemb, size), nmemb * size);
+}
+
+void free(void *ptr) {
+  untrace(ptr);
+  __libc_free(ptr);
+}
+
+void *realloc(void *ptr, size_t size) {
+  if (!tm_should_trace())
+    return __libc_realloc(ptr, size);
+  tm_saved_trace saved;
+  tm_record_realloc_begin(LIBC_DOMAIN, ptr, &saved);
+  void *result = __libc_realloc(ptr, size);
+  /* Even when uninstrumented allocations are not recorded, a traced block
+   * that a library moved stays traced. */
+  if (tm_trace_uninstrumented || saved.found)
+    tm_record_realloc_end(&saved, result, size, ptr && size == 0 && !result,
+                          NULL);
+  return result;
+}
+
+/* As glibc's reallocarray, so that the overflow check and errno match. */
+void *reallocarray(void *ptr, size_t nmemb, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(nmemb, size, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return realloc(ptr, total);
+}
+
+void *memalign(size_t alignment, size_t size) {
+  return traced(__libc_memalign(alignment, size), size);
+}
+
+void *valloc(size_t size) { return traced(__libc_valloc(size), size); }
+
+void *pvalloc(size_t size) { return traced(__libc_pvalloc(size), size); }
+
+/* aligned_alloc and posix_memalign have no __libc_ names: ask the dynamic
+ * linker for the next definition. dlsym may allocate, which lands in
+ * malloc above and needs nothing resolved. */
+static void *next_symbol(const char *name) {
+  int outer = tm_reentrant++;
+  void *symbol = dlsym(RTLD_NEXT, name);
+  tm_reentrant = outer;
+  return symbol;
+}
+
+void *aligned_alloc(size_t alignment, size_t size) {
+  static void *(*real)(size_t, size_t);
+  if (!real)
+    real = (void *(*)(size_t, size_t))next_symbol("aligned_alloc");
+  return traced(real(alignment, size), size);
+}
+
+int posix_memalign(void **memptr, size_t alignment, size_t size) {
+  static int (*real)(void **, size_t, size_t);
+  if (!real)
+    real = (int (*)(void **, size_t, size_t))next_symbol("posix_memalign");
+  int status = real(memptr, alignment, size);
+  if (status == 0)
+    traced(*memptr, size);
+  return status;
+}
