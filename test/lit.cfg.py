@@ -5,9 +5,18 @@ import shutil
 import lit.formats
 
 config.name = "TraceMalloc"
+
+# A test that hangs (a deadlock in the tracer, say) fails after this long
+# instead of stalling the run; lit needs psutil for it.
+try:
+    import psutil  # noqa: F401
+
+    lit_config.maxIndividualTestTime = 300
+except ImportError:
+    lit_config.note("psutil not found: no per-test timeout")
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".c", ".cpp", ".ll", ".test", ".py"]
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "lit.local.cfg"]
+config.excludes = ["Inputs", "tools", "lit.cfg.py", "lit.site.cfg.py", "lit.local.cfg"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = getattr(config, "tm_test_exec_root", config.test_source_root)
 
@@ -38,3 +47,4 @@ config.environment["PATH"] = os.pathsep.join(
     [config.llvm_tools_dir, bin_dir, os.environ.get("PATH", "")])
 config.substitutions.append(
     ("%mksnap", os.path.join(config.tm_test_exec_root, "tools", "tm-mksnap")))
+config.substitutions.append(("%objroot", config.tm_obj_root))
