@@ -115,6 +115,15 @@ int tracemalloc_snapshot_dump(const tracemalloc_snapshot *snapshot,
  * wrong. */
 tracemalloc_snapshot *tracemalloc_snapshot_load(const char *path);
 
+/* ---- Tracebacks of live blocks --------------------------------------------- */
+
+/* get_object_traceback(): the traceback of the traced block that contains
+ * the address ptr (its start or any byte inside it), or NULL when not
+ * tracing or when no traced block contains it. The result is one allocation,
+ * released with tracemalloc_traceback_free(). */
+tracemalloc_traceback *tracemalloc_get_object_traceback(const void *ptr);
+void tracemalloc_traceback_free(tracemalloc_traceback *traceback);
+
 /* ---- Statistics ---------------------------------------------------------- */
 
 typedef enum tracemalloc_key_type {

@@ -106,6 +106,9 @@ TM_HIDDEN size_t tm_table_count_locked(void);
 TM_HIDDEN void tm_table_foreach_locked(void (*visit)(const tm_trace_entry *,
                                                      void *),
                                        void *arg);
+/* The entry whose block [ptr, ptr + size) contains addr, in any domain; a
+ * linear scan, for the rare lookups of interior pointers. */
+TM_HIDDEN const tm_trace_entry *tm_table_find_containing_locked(uintptr_t addr);
 /* Re-create the locks in a child after fork(). */
 TM_HIDDEN void tm_table_reinit_locks(void);
 

@@ -188,6 +188,18 @@ void tm_table_foreach_locked(void (*visit)(const tm_trace_entry *, void *),
   }
 }
 
+const tm_trace_entry *tm_table_find_containing_locked(uintptr_t addr) {
+  for (unsigned int i = 0; i < SHARD_COUNT; i++) {
+    const struct tm_shard *shard = &shards[i];
+    for (size_t j = 0; j < shard->capacity; j++) {
+      const tm_trace_entry *e = &shard->entries[j];
+      if (!is_empty(e) && e->ptr <= addr && addr - e->ptr < e->size)
+        return e;
+    }
+  }
+  return NULL;
+}
+
 void tm_table_reinit_locks(void) {
   for (unsigned int i = 0; i < SHARD_COUNT; i++)
     pthread_mutex_init(&shards[i].lock, NULL);

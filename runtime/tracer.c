@@ -379,3 +379,75 @@ tracemalloc_snapshot *tracemalloc_take_snapshot(void) {
   tm_raw_free(copy.traces);
   return snapshot;
 }
+
+/* ---- get_object_traceback ---- */
+
+/* A traceback with its frames and strings in one allocation, so the caller
+ * frees it with one call and it outlives the tracer's tables. */
+static tracemalloc_traceback *copy_traceback(const tm_traceback *tb) {
+  unsigned int nframe = tb->nframe;
+  size_t strings = 0;
+  for (unsigned int i = 0; i < nframe; i++)
+    strings += strlen(tb->frames[i]->filename) + 1 +
+               strlen(tb->frames[i]->function ? tb->frames[i]->function : "") +
+               1;
+  size_t size = sizeof(tracemalloc_traceback) +
+                nframe * (sizeof(tracemalloc_frame *) + sizeof(tracemalloc_frame)) +
+                strings;
+  tracemalloc_traceback *copy = tm_raw_malloc(size);
+  if (!copy) {
+    tm_set_error("out of memory");
+    return NULL;
+  }
+  const tracemalloc_frame **pointers = (const tracemalloc_frame **)(copy + 1);
+  tracemalloc_frame *frames = (tracemalloc_frame *)(pointers + nframe);
+  char *text = (char *)(frames + nframe);
+  /* The depot stores the most recent frame first; a traceback lists the
+   * oldest first. */
+  for (unsigned int i = 0; i < nframe; i++) {
+    tm_site_t site = tb->frames[nframe - 1 - i];
+    const char *function = site->function ? site->function : "";
+    frames[i].filename = strcpy(text, site->filename);
+    text += strlen(text) + 1;
+    frames[i].function = strcpy(text, function);
+    text += strlen(text) + 1;
+    frames[i].lineno = site->lineno;
+    pointers[i] = &frames[i];
+  }
+  copy->frames = pointers;
+  copy->nframe = nframe;
+  copy->total_nframe = tb->total_nframe;
+  return copy;
+}
+
+tracemalloc_traceback *tracemalloc_get_object_traceback(const void *ptr) {
+  tm_set_error("");
+  if (!tracemalloc_is_tracing())
+    return NULL;
+  uintptr_t addr = (uintptr_t)ptr;
+  tracemalloc_traceback *result = NULL;
+
+  /* The start of a block of the C library's domain: one shard lock, which
+   * also keeps the depot from being reset while the traceback is copied. */
+  tm_shard *shard = tm_table_lock(0, addr);
+  const tm_trace_entry *entry = tm_table_find(shard, 0, addr);
+  if (entry)
+    result = copy_traceback(tm_traceback_get(entry->traceback_id));
+  tm_table_unlock(shard);
+  if (entry)
+    return result;
+
+  /* An interior pointer, or another domain: scan every block. */
+  pthread_mutex_lock(&control_lock);
+  tm_table_lock_all();
+  entry = tm_table_find_containing_locked(addr);
+  if (entry)
+    result = copy_traceback(tm_traceback_get(entry->traceback_id));
+  tm_table_unlock_all();
+  pthread_mutex_unlock(&control_lock);
+  return result;
+}
+
+void tracemalloc_traceback_free(tracemalloc_traceback *traceback) {
+  tm_raw_free(traceback);
+}
