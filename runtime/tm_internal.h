@@ -139,8 +139,9 @@ static inline void tm_leave(void) { tm_reentrant--; }
 
 /* These keep errno as it was: the traced program must see the allocator's
  * errno, not ours. site NULL: from uninstrumented code. */
-TM_HIDDEN void tm_record_alloc(unsigned int domain, void *ptr, size_t size,
-                               tm_site_t site);
+/* 0 when recorded (or tracing stopped meanwhile), -1 when counted lost. */
+TM_HIDDEN int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
+                              tm_site_t site);
 TM_HIDDEN void tm_record_free(unsigned int domain, void *ptr);
 
 /* realloc: the old trace is taken out before the call (another thread may be

@@ -98,36 +98,38 @@ static void drop_stale(tm_shard *shard, unsigned int domain, uintptr_t ptr) {
 }
 
 /* With the shard locked: store the trace, replacing an older one. */
-static void put_locked(tm_shard *shard, const tm_trace_entry *entry) {
+static int put_locked(tm_shard *shard, const tm_trace_entry *entry) {
   size_t old_size;
   if (tm_table_put(shard, entry, &old_size) < 0) {
     count_lost();
     drop_stale(shard, entry->domain, entry->ptr);
-    return;
+    return -1;
   }
   if (old_size != SIZE_MAX)
     sub_traced(old_size);
   add_traced(entry->size);
+  return 0;
 }
 
 /* ---- Recording ---- */
 
-static void record_locked(tm_shard *shard, unsigned int domain, void *ptr,
-                          size_t size, const tm_site_t *frames,
-                          unsigned int nframe, unsigned int total_nframe) {
+static int record_locked(tm_shard *shard, unsigned int domain, void *ptr,
+                         size_t size, const tm_site_t *frames,
+                         unsigned int nframe, unsigned int total_nframe) {
   uint32_t hash = tm_traceback_hash(frames, nframe, total_nframe);
   tm_trace_entry entry = {.ptr = (uintptr_t)ptr, .size = size, .domain = domain};
   if (tm_traceback_intern(frames, nframe, total_nframe, hash,
                           &entry.traceback_id) < 0) {
     count_lost();
     drop_stale(shard, domain, (uintptr_t)ptr);
-    return;
+    return -1;
   }
-  put_locked(shard, &entry);
+  return put_locked(shard, &entry);
 }
 
-void tm_record_alloc(unsigned int domain, void *ptr, size_t size,
-                     tm_site_t site) {
+int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
+                    tm_site_t site) {
+  int status = 0;
   int saved_errno = errno;
   tm_reentrant++;
   unsigned int limit =
@@ -136,17 +138,20 @@ void tm_record_alloc(unsigned int domain, void *ptr, size_t size,
   tm_site_t *frames = limit <= STACK_FRAMES ? stack_frames : thread_frame_buffer();
   if (!frames) {
     count_lost();
+    status = -1;
   } else {
     unsigned int total_nframe;
     unsigned int nframe = tm_capture_frames(site, frames, limit, &total_nframe);
     tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
     /* Tracing may have stopped since the caller looked. */
     if (atomic_load_explicit(&tm_tracing, memory_order_relaxed))
-      record_locked(shard, domain, ptr, size, frames, nframe, total_nframe);
+      status =
+          record_locked(shard, domain, ptr, size, frames, nframe, total_nframe);
     tm_table_unlock(shard);
   }
   tm_reentrant--;
   errno = saved_errno;
+  return status;
 }
 
 void tm_record_free(unsigned int domain, void *ptr) {
@@ -191,6 +196,28 @@ void tm_record_realloc_end(const tm_saved_trace *saved, void *result,
     put_locked(shard, &saved->entry);
   tm_table_unlock(shard);
   errno = saved_errno;
+}
+
+/* ---- Domains ----
+ * Blocks of other allocators, tracked by hand. The traceback starts at the
+ * caller's call site: instrumented code stores it in its shadow-stack slot
+ * before calling us. */
+
+int tracemalloc_track(unsigned int domain, uintptr_t ptr, size_t size) {
+  if (!tracemalloc_is_tracing())
+    return -2;
+  if (tm_record_alloc(domain, (void *)ptr, size, NULL) < 0) {
+    tm_set_error("out of memory: the trace was not stored");
+    return -1;
+  }
+  return 0;
+}
+
+int tracemalloc_untrack(unsigned int domain, uintptr_t ptr) {
+  if (!tracemalloc_is_tracing())
+    return -2;
+  tm_record_free(domain, (void *)ptr);
+  return 0;
 }
 
 /* ---- Module functions ---- */
