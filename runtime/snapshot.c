@@ -1,1 +1,444 @@
-/* placeholder */
+/*
+ * snapshot.c - snapshot objects and the builder that makes them.
+ *
+ * take_snapshot and the file loader both go through the builder, which
+ * interns strings, frames and tracebacks so that a snapshot of ten million
+ * traces holds each distinct traceback once, like CPython's traceback
+ * table. Frames are interned by (filename, lineno), which is how Python's
+ * Frame compares; the function name is the first one seen.
+ */
+#include "snapshot.h"
+
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Arena ---- */
+
+struct tm_snap_chunk {
+  tm_snap_chunk *prev;
+  alignas(max_align_t) char data[];
+};
+
+enum {
+  ARENA_ALIGN = 8,               /* enough for every object we store */
+  ARENA_CHUNK_SIZE = 256 * 1024, /* amortises malloc to nothing */
+  ARENA_BIG_OBJECT = 64 * 1024,  /* larger requests get their own chunk */
+};
+
+static tm_snap_chunk *arena_new_chunk(size_t size) {
+  if (size > SIZE_MAX - sizeof(tm_snap_chunk))
+    return NULL;
+  return tm_raw_malloc(sizeof(tm_snap_chunk) + size);
+}
+
+void *tm_snap_arena_alloc(tm_snap_arena *arena, size_t size) {
+  if (size > SIZE_MAX - ARENA_ALIGN)
+    return NULL;
+  size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+  if (size <= arena->left) {
+    void *ptr = arena->next;
+    arena->next += size;
+    arena->left -= size;
+    return ptr;
+  }
+  if (size > ARENA_BIG_OBJECT) {
+    /* Keep the current chunk for the small objects that follow. */
+    tm_snap_chunk *chunk = arena_new_chunk(size);
+    if (!chunk)
+      return NULL;
+    if (arena->chunks) {
+      chunk->prev = arena->chunks->prev;
+      arena->chunks->prev = chunk;
+    } else {
+      chunk->prev = NULL;
+      arena->chunks = chunk;
+    }
+    return chunk->data;
+  }
+  tm_snap_chunk *chunk = arena_new_chunk(ARENA_CHUNK_SIZE);
+  if (!chunk)
+    return NULL;
+  chunk->prev = arena->chunks;
+  arena->chunks = chunk;
+  arena->next = chunk->data + size;
+  arena->left = ARENA_CHUNK_SIZE - size;
+  return chunk->data;
+}
+
+void tm_snap_arena_free(tm_snap_arena *arena) {
+  tm_snap_chunk *chunk = arena->chunks;
+  while (chunk) {
+    tm_snap_chunk *prev = chunk->prev;
+    tm_raw_free(chunk);
+    chunk = prev;
+  }
+  arena->chunks = NULL;
+  arena->next = NULL;
+  arena->left = 0;
+}
+
+/* ---- Hash table ---- */
+
+static int table_allocate(tm_snap_table *table, size_t capacity) {
+  table->slots = tm_raw_calloc(capacity, sizeof(tm_snap_slot));
+  if (!table->slots)
+    return -1;
+  table->mask = capacity - 1;
+  table->used = 0;
+  return 0;
+}
+
+int tm_snap_table_init(tm_snap_table *table, size_t expected) {
+  size_t capacity = 16;
+  while (capacity / 2 < expected && capacity < SIZE_MAX / 4)
+    capacity *= 2;
+  return table_allocate(table, capacity);
+}
+
+void tm_snap_table_fini(tm_snap_table *table) {
+  tm_raw_free(table->slots);
+  table->slots = NULL;
+  table->mask = 0;
+  table->used = 0;
+}
+
+static tm_snap_slot *table_empty_slot(const tm_snap_table *table,
+                                      uint64_t hash) {
+  size_t i = (size_t)hash & table->mask;
+  while (table->slots[i].entry)
+    i = (i + 1) & table->mask;
+  return &table->slots[i];
+}
+
+static int table_grow(tm_snap_table *table) {
+  tm_snap_table bigger;
+  size_t capacity = table->mask + 1;
+  if (capacity > SIZE_MAX / 2 / sizeof(tm_snap_slot) ||
+      table_allocate(&bigger, capacity * 2) < 0)
+    return -1;
+  for (size_t i = 0; i < capacity; i++) {
+    const tm_snap_slot *old = &table->slots[i];
+    if (old->entry)
+      *table_empty_slot(&bigger, old->hash) = *old;
+  }
+  bigger.used = table->used;
+  tm_raw_free(table->slots);
+  *table = bigger;
+  return 0;
+}
+
+int tm_snap_table_insert(tm_snap_table *table, tm_snap_slot *slot,
+                         uint64_t hash, void *entry) {
+  if ((table->used + 1) * 2 > table->mask + 1) {
+    if (table_grow(table) < 0)
+      return -1;
+    slot = table_empty_slot(table, hash);
+  }
+  slot->hash = hash;
+  slot->entry = entry;
+  table->used++;
+  return 0;
+}
+
+uint64_t tm_snap_hash_bytes(const char *bytes, size_t length) {
+  /* FNV-1a, then mixed: short file names differ in few bytes. */
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < length; i++) {
+    h ^= (unsigned char)bytes[i];
+    h *= 0x100000001b3ULL;
+  }
+  return tm_snap_mix(h, length);
+}
+
+/* ---- Snapshot ---- */
+
+void tracemalloc_snapshot_free(tracemalloc_snapshot *snapshot) {
+  if (!snapshot)
+    return;
+  tm_snap_arena_free(&snapshot->arena);
+  tm_raw_free(snapshot->strings);
+  tm_raw_free(snapshot->frames);
+  tm_raw_free(snapshot->tracebacks);
+  tm_raw_free(snapshot->traces);
+  tm_raw_free(snapshot);
+}
+
+size_t tracemalloc_snapshot_trace_count(const tracemalloc_snapshot *snapshot) {
+  return snapshot->ntraces;
+}
+
+const tracemalloc_trace *
+tracemalloc_snapshot_trace(const tracemalloc_snapshot *snapshot, size_t index) {
+  if (index >= snapshot->ntraces) {
+    tm_set_error("trace index %zu out of range (the snapshot has %zu traces)",
+                 index, snapshot->ntraces);
+    return NULL;
+  }
+  return &snapshot->traces[index];
+}
+
+unsigned int
+tracemalloc_snapshot_traceback_limit(const tracemalloc_snapshot *snapshot) {
+  return snapshot->traceback_limit;
+}
+
+uint64_t
+tracemalloc_snapshot_lost_traces(const tracemalloc_snapshot *snapshot) {
+  return snapshot->lost_traces;
+}
+
+/* ---- Builder ---- */
+
+struct tm_snapshot_builder {
+  tracemalloc_snapshot *snapshot;
+  tm_snap_table strings;    /* of tm_snap_string */
+  tm_snap_table frames;     /* of tm_snap_frame */
+  tm_snap_table tracebacks; /* of tm_snap_traceback */
+};
+
+static void set_oom_error(const char *what) {
+  tm_set_error("out of memory while building a snapshot (%s)", what);
+}
+
+/* Make room for one more element in a growing array. */
+static int reserve_one(void **array, size_t count, size_t *capacity,
+                       size_t element_size, size_t max_count) {
+  if (count < *capacity)
+    return 0;
+  if (count >= max_count)
+    return -1;
+  size_t wanted = *capacity ? *capacity * 2 : 64;
+  if (wanted > max_count)
+    wanted = max_count;
+  if (wanted > SIZE_MAX / element_size)
+    return -1;
+  void *bigger = tm_raw_realloc(*array, wanted * element_size);
+  if (!bigger)
+    return -1;
+  *array = bigger;
+  *capacity = wanted;
+  return 0;
+}
+
+/* The object tables are indexed by 32 bits, as in the file format. */
+static int reserve_index(void **array, uint32_t count, uint32_t *capacity,
+                         size_t element_size) {
+  size_t wide_capacity = *capacity;
+  if (reserve_one(array, count, &wide_capacity, element_size, UINT32_MAX) < 0)
+    return -1;
+  *capacity = (uint32_t)wide_capacity;
+  return 0;
+}
+
+tm_snapshot_builder *tm_builder_new(unsigned int traceback_limit,
+                                    uint64_t lost_traces) {
+  tm_snapshot_builder *builder = tm_raw_calloc(1, sizeof(*builder));
+  tracemalloc_snapshot *snapshot = tm_raw_calloc(1, sizeof(*snapshot));
+  if (!builder || !snapshot) {
+    tm_raw_free(builder);
+    tm_raw_free(snapshot);
+    set_oom_error("snapshot");
+    return NULL;
+  }
+  snapshot->traceback_limit = traceback_limit;
+  snapshot->lost_traces = lost_traces;
+  builder->snapshot = snapshot;
+  if (tm_snap_table_init(&builder->strings, 0) < 0 ||
+      tm_snap_table_init(&builder->frames, 0) < 0 ||
+      tm_snap_table_init(&builder->tracebacks, 0) < 0) {
+    tm_builder_abort(builder);
+    set_oom_error("hash tables");
+    return NULL;
+  }
+  return builder;
+}
+
+typedef struct string_key {
+  const char *text;
+  size_t length;
+} string_key;
+
+static int string_equal(const void *entry, const void *key) {
+  const tm_snap_string *string = entry;
+  const string_key *wanted = key;
+  return string->length == wanted->length &&
+         memcmp(string->text, wanted->text, wanted->length) == 0;
+}
+
+static const char *intern_string(tm_snapshot_builder *builder,
+                                 const char *text) {
+  tracemalloc_snapshot *snapshot = builder->snapshot;
+  string_key key = {text, strlen(text)};
+  if (key.length >= UINT32_MAX) {
+    tm_set_error("string of %zu bytes is too long for a snapshot", key.length);
+    return NULL;
+  }
+  uint64_t hash = tm_snap_hash_bytes(key.text, key.length);
+  tm_snap_slot *slot =
+      tm_snap_table_find(&builder->strings, hash, string_equal, &key);
+  if (slot->entry)
+    return ((tm_snap_string *)slot->entry)->text;
+
+  tm_snap_string *string = tm_snap_arena_alloc(
+      &snapshot->arena, sizeof(tm_snap_string) + key.length + 1);
+  if (!string ||
+      reserve_index((void **)&snapshot->strings, snapshot->nstrings,
+                    &snapshot->strings_capacity,
+                    sizeof(*snapshot->strings)) < 0 ||
+      tm_snap_table_insert(&builder->strings, slot, hash, string) < 0) {
+    set_oom_error("strings");
+    return NULL;
+  }
+  string->index = snapshot->nstrings;
+  string->length = (uint32_t)key.length;
+  memcpy(string->text, key.text, key.length + 1);
+  snapshot->strings[snapshot->nstrings++] = string;
+  return string->text;
+}
+
+typedef struct frame_key {
+  const char *filename; /* interned */
+  unsigned int lineno;
+} frame_key;
+
+static int frame_equal(const void *entry, const void *key) {
+  const tracemalloc_frame *frame = &((const tm_snap_frame *)entry)->frame;
+  const frame_key *wanted = key;
+  return frame->filename == wanted->filename && frame->lineno == wanted->lineno;
+}
+
+const tracemalloc_frame *tm_builder_frame(tm_snapshot_builder *builder,
+                                          const char *filename,
+                                          unsigned int lineno,
+                                          const char *function) {
+  tracemalloc_snapshot *snapshot = builder->snapshot;
+  /* Python's frame for "nothing known" is ("<unknown>", 0). */
+  frame_key key = {intern_string(builder, filename ? filename : "<unknown>"),
+                   lineno};
+  if (!key.filename)
+    return NULL;
+  uint64_t hash =
+      tm_snap_mix(tm_snap_mix(0, (uint64_t)(uintptr_t)key.filename), lineno);
+  tm_snap_slot *slot =
+      tm_snap_table_find(&builder->frames, hash, frame_equal, &key);
+  if (slot->entry)
+    return &((tm_snap_frame *)slot->entry)->frame;
+
+  const char *interned_function =
+      intern_string(builder, function ? function : "");
+  if (!interned_function)
+    return NULL;
+  tm_snap_frame *frame = tm_snap_arena_alloc(&snapshot->arena, sizeof(*frame));
+  if (!frame ||
+      reserve_index((void **)&snapshot->frames, snapshot->nframes,
+                    &snapshot->frames_capacity,
+                    sizeof(*snapshot->frames)) < 0 ||
+      tm_snap_table_insert(&builder->frames, slot, hash, frame) < 0) {
+    set_oom_error("frames");
+    return NULL;
+  }
+  frame->frame.filename = key.filename;
+  frame->frame.lineno = lineno;
+  frame->frame.function = interned_function;
+  frame->index = snapshot->nframes;
+  snapshot->frames[snapshot->nframes++] = frame;
+  return &frame->frame;
+}
+
+typedef struct traceback_key {
+  const tracemalloc_frame *const *frames;
+  unsigned int nframe;
+  unsigned int total_nframe;
+} traceback_key;
+
+static int traceback_equal(const void *entry, const void *key) {
+  const tracemalloc_traceback *traceback =
+      &((const tm_snap_traceback *)entry)->traceback;
+  const traceback_key *wanted = key;
+  return traceback->nframe == wanted->nframe &&
+         traceback->total_nframe == wanted->total_nframe &&
+         memcmp(traceback->frames, wanted->frames,
+                wanted->nframe * sizeof(*wanted->frames)) == 0;
+}
+
+const tracemalloc_traceback *
+tm_builder_traceback(tm_snapshot_builder *builder,
+                     const tracemalloc_frame *const *frames,
+                     unsigned int nframe, unsigned int total_nframe) {
+  tracemalloc_snapshot *snapshot = builder->snapshot;
+  if (nframe < 1 || nframe > TRACEMALLOC_MAX_NFRAME) {
+    tm_set_error("a traceback has 1 to %d frames, not %u",
+                 TRACEMALLOC_MAX_NFRAME, nframe);
+    return NULL;
+  }
+  traceback_key key = {frames, nframe, total_nframe};
+  uint64_t frames_hash = tm_snap_hash_frames(frames, nframe);
+  uint64_t hash = tm_snap_mix(frames_hash, total_nframe);
+  tm_snap_slot *slot =
+      tm_snap_table_find(&builder->tracebacks, hash, traceback_equal, &key);
+  if (slot->entry)
+    return &((tm_snap_traceback *)slot->entry)->traceback;
+
+  tm_snap_traceback *traceback = tm_snap_arena_alloc(
+      &snapshot->arena,
+      sizeof(tm_snap_traceback) + nframe * sizeof(traceback->frames[0]));
+  if (!traceback ||
+      reserve_index((void **)&snapshot->tracebacks, snapshot->ntracebacks,
+                    &snapshot->tracebacks_capacity,
+                    sizeof(*snapshot->tracebacks)) < 0 ||
+      tm_snap_table_insert(&builder->tracebacks, slot, hash, traceback) < 0) {
+    set_oom_error("tracebacks");
+    return NULL;
+  }
+  memcpy(traceback->frames, frames, nframe * sizeof(frames[0]));
+  traceback->traceback.frames = traceback->frames;
+  traceback->traceback.nframe = nframe;
+  traceback->traceback.total_nframe = total_nframe;
+  traceback->index = snapshot->ntracebacks;
+  traceback->frames_hash = frames_hash;
+  snapshot->tracebacks[snapshot->ntracebacks++] = traceback;
+  return &traceback->traceback;
+}
+
+int tm_builder_add_trace(tm_snapshot_builder *builder, unsigned int domain,
+                         size_t size, const tracemalloc_traceback *traceback) {
+  tracemalloc_snapshot *snapshot = builder->snapshot;
+  if (reserve_one((void **)&snapshot->traces, snapshot->ntraces,
+                  &snapshot->traces_capacity, sizeof(*snapshot->traces),
+                  SIZE_MAX) < 0) {
+    set_oom_error("traces");
+    return -1;
+  }
+  tracemalloc_trace *trace = &snapshot->traces[snapshot->ntraces++];
+  trace->domain = domain;
+  trace->size = size;
+  trace->traceback = traceback;
+  return 0;
+}
+
+tracemalloc_snapshot *tm_builder_finish(tm_snapshot_builder *builder) {
+  tracemalloc_snapshot *snapshot = builder->snapshot;
+  builder->snapshot = NULL;
+  tm_builder_abort(builder);
+  /* Doubling left up to half of the trace array unused: give it back. */
+  if (snapshot->ntraces && snapshot->ntraces < snapshot->traces_capacity) {
+    tracemalloc_trace *exact = tm_raw_realloc(
+        snapshot->traces, snapshot->ntraces * sizeof(*snapshot->traces));
+    if (exact) {
+      snapshot->traces = exact;
+      snapshot->traces_capacity = snapshot->ntraces;
+    }
+  }
+  return snapshot;
+}
+
+void tm_builder_abort(tm_snapshot_builder *builder) {
+  if (!builder)
+    return;
+  tm_snap_table_fini(&builder->strings);
+  tm_snap_table_fini(&builder->frames);
+  tm_snap_table_fini(&builder->tracebacks);
+  tracemalloc_snapshot_free(builder->snapshot);
+  tm_raw_free(builder);
+}

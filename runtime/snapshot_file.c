@@ -1,1 +1,707 @@
-/* placeholder */
+/*
+ * snapshot_file.c - TraceMalloc's native snapshot file (.tms).
+ *
+ * Layout, version 1; every integer little-endian, no padding:
+ *
+ *   offset size
+ *        0    8  magic "\x89TMSNAP\n" (a high byte and a newline, as in
+ *                PNG, so 7-bit and text-mode transfers are caught)
+ *        8    4  u32 version (1)
+ *       12    4  u32 traceback_limit (1..65535)
+ *       16    8  u64 lost_traces
+ *       24    8  u64 string_count
+ *       32    8  u64 string_table_size, in bytes
+ *       40    8  u64 frame_count
+ *       48    8  u64 traceback_count
+ *       56    8  u64 traceback_table_size, in bytes
+ *       64    8  u64 trace_count
+ *       72       string table: string_count x { u32 length, length bytes }
+ *                (no NUL byte in or after a string)
+ *                frame table: frame_count x { u32 filename, u32 function,
+ *                u32 lineno } (string indices)
+ *                traceback table: traceback_count x { u32 total_nframe,
+ *                u32 nframe (1..65535), nframe x u32 frame index, oldest
+ *                frame first }
+ *                trace table: trace_count x { u32 domain, u32 traceback
+ *                index, u64 size }
+ *   size - 8    8  u64 checksum: 64-bit FNV-1a of every byte before it
+ *
+ * The header gives the size of every table, so the loader checks that the
+ * file is exactly as long as announced (and says which table is cut short)
+ * before it reads a table or allocates anything, then checks the checksum,
+ * then every index while it rebuilds the snapshot with the builder.
+ *
+ * The writer never leaves half a file behind: it writes a temporary file in
+ * the target's directory, syncs it and renames it over the target.
+ */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TMS_MAGIC "\x89TMSNAP\n"
+enum {
+  TMS_MAGIC_SIZE = 8,
+  TMS_VERSION = 1,
+  TMS_HEADER_SIZE = 72,
+  TMS_CHECKSUM_SIZE = 8,
+  TMS_STRING_OVERHEAD = 4, /* the length before the bytes */
+  TMS_FRAME_SIZE = 12,
+  TMS_TRACEBACK_OVERHEAD = 8, /* total_nframe and nframe */
+  TMS_TRACE_SIZE = 16,
+};
+
+static const uint64_t FNV_OFFSET_BASIS = 0xcbf29ce484222325ULL;
+
+static uint64_t fnv1a(uint64_t hash, const unsigned char *bytes,
+                      size_t length) {
+  for (size_t i = 0; i < length; i++) {
+    hash ^= bytes[i];
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+static void store_u32(unsigned char *out, uint32_t value) {
+  for (int i = 0; i < 4; i++)
+    out[i] = (unsigned char)(value >> (8 * i));
+}
+
+static void store_u64(unsigned char *out, uint64_t value) {
+  for (int i = 0; i < 8; i++)
+    out[i] = (unsigned char)(value >> (8 * i));
+}
+
+static uint32_t load_u32(const unsigned char *in) {
+  uint32_t value = 0;
+  for (int i = 3; i >= 0; i--)
+    value = (value << 8) | in[i];
+  return value;
+}
+
+static uint64_t load_u64(const unsigned char *in) {
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; i--)
+    value = (value << 8) | in[i];
+  return value;
+}
+
+/* ======================================================================
+ * Writing
+ * ====================================================================== */
+
+enum { WRITER_BUFFER_SIZE = 256 * 1024 };
+
+typedef struct writer {
+  int fd;
+  unsigned char *buffer;
+  size_t used;
+  uint64_t checksum; /* of everything put so far */
+  int error;         /* errno of the first failure, 0 while all is well */
+} writer;
+
+static void writer_flush(writer *writer) {
+  size_t done = 0;
+  while (!writer->error && done < writer->used) {
+    ssize_t n = write(writer->fd, writer->buffer + done, writer->used - done);
+    if (n > 0)
+      done += (size_t)n;
+    else if (n == 0)
+      writer->error = EIO;
+    else if (errno != EINTR)
+      writer->error = errno;
+  }
+  writer->used = 0;
+}
+
+static void put_bytes(writer *writer, const void *bytes, size_t length) {
+  const unsigned char *next = bytes;
+  writer->checksum = fnv1a(writer->checksum, next, length);
+  while (length && !writer->error) {
+    if (writer->used == WRITER_BUFFER_SIZE)
+      writer_flush(writer);
+    size_t room = WRITER_BUFFER_SIZE - writer->used;
+    size_t chunk = length < room ? length : room;
+    memcpy(writer->buffer + writer->used, next, chunk);
+    writer->used += chunk;
+    next += chunk;
+    length -= chunk;
+  }
+}
+
+static void put_u32(writer *writer, uint32_t value) {
+  unsigned char bytes[4];
+  store_u32(bytes, value);
+  put_bytes(writer, bytes, sizeof(bytes));
+}
+
+static void put_u64(writer *writer, uint64_t value) {
+  unsigned char bytes[8];
+  store_u64(bytes, value);
+  put_bytes(writer, bytes, sizeof(bytes));
+}
+
+static uint32_t string_index(const char *text) {
+  return tm_snap_string_of(text)->index;
+}
+
+static void put_header(writer *writer, const tracemalloc_snapshot *snapshot) {
+  uint64_t string_table_size = 0;
+  for (uint32_t i = 0; i < snapshot->nstrings; i++)
+    string_table_size += TMS_STRING_OVERHEAD + snapshot->strings[i]->length;
+  uint64_t traceback_table_size = 0;
+  for (uint32_t i = 0; i < snapshot->ntracebacks; i++)
+    traceback_table_size +=
+        TMS_TRACEBACK_OVERHEAD +
+        4 * (uint64_t)snapshot->tracebacks[i]->traceback.nframe;
+
+  put_bytes(writer, TMS_MAGIC, TMS_MAGIC_SIZE);
+  put_u32(writer, TMS_VERSION);
+  put_u32(writer, snapshot->traceback_limit);
+  put_u64(writer, snapshot->lost_traces);
+  put_u64(writer, snapshot->nstrings);
+  put_u64(writer, string_table_size);
+  put_u64(writer, snapshot->nframes);
+  put_u64(writer, snapshot->ntracebacks);
+  put_u64(writer, traceback_table_size);
+  put_u64(writer, snapshot->ntraces);
+}
+
+static void put_tables(writer *writer, const tracemalloc_snapshot *snapshot) {
+  for (uint32_t i = 0; i < snapshot->nstrings; i++) {
+    const tm_snap_string *string = snapshot->strings[i];
+    put_u32(writer, string->length);
+    put_bytes(writer, string->text, string->length);
+  }
+  for (uint32_t i = 0; i < snapshot->nframes; i++) {
+    const tracemalloc_frame *frame = &snapshot->frames[i]->frame;
+    put_u32(writer, string_index(frame->filename));
+    put_u32(writer, string_index(frame->function));
+    put_u32(writer, frame->lineno);
+  }
+  for (uint32_t i = 0; i < snapshot->ntracebacks; i++) {
+    const tracemalloc_traceback *traceback =
+        &snapshot->tracebacks[i]->traceback;
+    put_u32(writer, traceback->total_nframe);
+    put_u32(writer, traceback->nframe);
+    for (unsigned int j = 0; j < traceback->nframe; j++)
+      put_u32(writer, tm_snap_frame_of(traceback->frames[j])->index);
+  }
+  for (size_t i = 0; i < snapshot->ntraces; i++) {
+    const tracemalloc_trace *trace = &snapshot->traces[i];
+    put_u32(writer, trace->domain);
+    put_u32(writer, tm_snap_traceback_of(trace->traceback)->index);
+    put_u64(writer, trace->size);
+  }
+}
+
+/* Write the whole file to fd; 0, or an errno value. */
+static int write_snapshot(int fd, const tracemalloc_snapshot *snapshot) {
+  writer writer = {.fd = fd, .checksum = FNV_OFFSET_BASIS};
+  writer.buffer = tm_raw_malloc(WRITER_BUFFER_SIZE);
+  if (!writer.buffer)
+    return ENOMEM;
+  put_header(&writer, snapshot);
+  put_tables(&writer, snapshot);
+  /* The checksum does not cover itself. */
+  put_u64(&writer, writer.checksum);
+  writer_flush(&writer);
+  tm_raw_free(writer.buffer);
+  return writer.error;
+}
+
+/* ".NAME.tmp.PID.N" next to path, so the rename stays in one file
+ * system. NULL when out of memory. */
+static char *temporary_path(const char *path) {
+  static _Atomic unsigned int counter;
+  unsigned int n = atomic_fetch_add(&counter, 1);
+  const char *slash = strrchr(path, '/');
+  int dir_length = slash ? (int)(slash - path + 1) : 0;
+  const char *name = path + dir_length;
+  const char *format = "%.*s.%s.tmp.%ld.%u";
+  int length =
+      snprintf(NULL, 0, format, dir_length, path, name, (long)getpid(), n);
+  char *temporary = length < 0 ? NULL : tm_raw_malloc((size_t)length + 1);
+  if (temporary)
+    snprintf(temporary, (size_t)length + 1, format, dir_length, path, name,
+             (long)getpid(), n);
+  return temporary;
+}
+
+static int create_temporary(const char *path, char **temporary) {
+  for (unsigned int attempt = 0; attempt < 100; attempt++) {
+    *temporary = temporary_path(path);
+    if (!*temporary) {
+      tm_set_error("%s: out of memory", path);
+      return -1;
+    }
+    int fd = open(*temporary,
+                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd >= 0)
+      return fd;
+    int error = errno;
+    if (error != EEXIST) {
+      tm_set_error("%s: cannot create temporary file %s: %s", path, *temporary,
+                   strerror(error));
+      tm_raw_free(*temporary);
+      *temporary = NULL;
+      return -1;
+    }
+    tm_raw_free(*temporary);
+  }
+  *temporary = NULL;
+  tm_set_error("%s: cannot create a temporary file: too many exist", path);
+  return -1;
+}
+
+/* Make the rename itself durable; a failure here loses nothing that the
+ * caller could do something about, so it is not reported. */
+static void sync_directory(const char *path) {
+  const char *slash = strrchr(path, '/');
+  char *dir = NULL;
+  if (slash) {
+    size_t length = slash == path ? 1 : (size_t)(slash - path);
+    dir = tm_raw_malloc(length + 1);
+    if (!dir)
+      return;
+    memcpy(dir, path, length);
+    dir[length] = '\0';
+  }
+  int fd = open(dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  tm_raw_free(dir);
+}
+
+int tracemalloc_snapshot_dump(const tracemalloc_snapshot *snapshot,
+                              const char *path) {
+  char *temporary;
+  int fd = create_temporary(path, &temporary);
+  if (fd < 0)
+    return -1;
+  const char *step = "cannot write";
+  int error = write_snapshot(fd, snapshot);
+  if (!error && fsync(fd) < 0) {
+    error = errno;
+    step = "cannot sync";
+  }
+  if (close(fd) < 0 && !error) {
+    error = errno;
+    step = "cannot write";
+  }
+  if (!error && rename(temporary, path) < 0) {
+    error = errno;
+    step = "cannot rename the temporary file";
+  }
+  if (error) {
+    tm_set_error("%s: %s: %s", path, step, strerror(error));
+    unlink(temporary);
+    tm_raw_free(temporary);
+    return -1;
+  }
+  tm_raw_free(temporary);
+  sync_directory(path);
+  return 0;
+}
+
+/* ======================================================================
+ * Reading
+ * ====================================================================== */
+
+typedef struct header {
+  uint32_t version;
+  uint32_t traceback_limit;
+  uint64_t lost_traces;
+  uint64_t string_count;
+  uint64_t string_table_size;
+  uint64_t frame_count;
+  uint64_t traceback_count;
+  uint64_t traceback_table_size;
+  uint64_t trace_count;
+} header;
+
+typedef struct loader {
+  const char *path;
+  unsigned char *data;
+  size_t size;
+  header header;
+  /* Where each table starts. */
+  size_t strings_at, frames_at, tracebacks_at, traces_at;
+  /* The objects made from each table entry, by file index. */
+  char **strings;
+  const tracemalloc_frame **frames;
+  const tracemalloc_traceback **tracebacks;
+  const tracemalloc_frame **scratch; /* frames of one traceback */
+  size_t scratch_size;
+  tm_snapshot_builder *builder;
+} loader;
+
+__attribute__((format(printf, 2, 3))) static int
+load_error(const loader *loader, const char *fmt, ...) {
+  char what[512];
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(what, sizeof(what), fmt, args);
+  va_end(args);
+  tm_set_error("%s: %s", loader->path, what);
+  return -1;
+}
+
+/* The builder has said what failed; say in which file. */
+static int builder_error(const loader *loader) {
+  char what[512];
+  snprintf(what, sizeof(what), "%s", tracemalloc_last_error());
+  return load_error(loader, "%s", what);
+}
+
+static int read_file(loader *loader) {
+  int fd = open(loader->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return load_error(loader, "%s", strerror(errno));
+  struct stat st;
+  /* One byte more than a regular file's size, so the read that sees the
+   * end of the file does not have to grow the buffer first. */
+  size_t capacity = 64 * 1024;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+      (uint64_t)st.st_size < SIZE_MAX)
+    capacity = (size_t)st.st_size + 1;
+  int error = 0;
+  loader->data = tm_raw_malloc(capacity);
+  loader->size = 0;
+  while (loader->data) {
+    if (loader->size == capacity) {
+      unsigned char *bigger = capacity <= SIZE_MAX / 2
+                                  ? tm_raw_realloc(loader->data, capacity * 2)
+                                  : NULL;
+      if (!bigger)
+        break;
+      loader->data = bigger;
+      capacity *= 2;
+    }
+    ssize_t n = read(fd, loader->data + loader->size, capacity - loader->size);
+    if (n > 0)
+      loader->size += (size_t)n;
+    else if (n == 0)
+      break;
+    else if (errno != EINTR) {
+      error = errno;
+      break;
+    }
+  }
+  close(fd);
+  if (error)
+    return load_error(loader, "%s", strerror(error));
+  if (!loader->data || loader->size == capacity)
+    return load_error(loader, "out of memory reading the file");
+  return 0;
+}
+
+static int check_magic_and_version(loader *loader) {
+  if (loader->size == 0)
+    return load_error(loader, "not a TraceMalloc snapshot (empty file)");
+  size_t prefix = loader->size < TMS_MAGIC_SIZE ? loader->size : TMS_MAGIC_SIZE;
+  if (memcmp(loader->data, TMS_MAGIC, prefix) != 0)
+    return load_error(loader, "not a TraceMalloc snapshot (bad magic)");
+  if (loader->size >= TMS_MAGIC_SIZE + 4) {
+    uint32_t version = load_u32(loader->data + TMS_MAGIC_SIZE);
+    if (version != TMS_VERSION)
+      return load_error(loader,
+                        "unsupported version %" PRIu32
+                        " (this TraceMalloc reads version %d)",
+                        version, TMS_VERSION);
+  }
+  if (loader->size < TMS_HEADER_SIZE)
+    return load_error(loader, "truncated header (%zu of %d bytes)",
+                      loader->size, TMS_HEADER_SIZE);
+  return 0;
+}
+
+static void read_header(loader *loader) {
+  const unsigned char *in = loader->data;
+  header *header = &loader->header;
+  header->version = load_u32(in + 8);
+  header->traceback_limit = load_u32(in + 12);
+  header->lost_traces = load_u64(in + 16);
+  header->string_count = load_u64(in + 24);
+  header->string_table_size = load_u64(in + 32);
+  header->frame_count = load_u64(in + 40);
+  header->traceback_count = load_u64(in + 48);
+  header->traceback_table_size = load_u64(in + 56);
+  header->trace_count = load_u64(in + 64);
+}
+
+/* A table of count entries of entry_size bytes (or of size bytes when
+ * entry_size is 0) must fit between *offset and the end of the file. */
+static int place_table(loader *loader, const char *table, uint64_t count,
+                       const char *entries, uint64_t entry_size, uint64_t size,
+                       size_t *offset) {
+  uint64_t room = loader->size - *offset; /* *offset <= loader->size */
+  if (entry_size ? count > room / entry_size : size > room) {
+    if (entry_size)
+      return load_error(loader,
+                        "truncated %s (%" PRIu64 " %s of %" PRIu64
+                        " bytes from offset %zu, the file has %zu bytes)",
+                        table, count, entries, entry_size, *offset,
+                        loader->size);
+    return load_error(loader,
+                      "truncated %s (%" PRIu64
+                      " bytes from offset %zu, the file has %zu bytes)",
+                      table, size, *offset, loader->size);
+  }
+  *offset += entry_size ? count * entry_size : size;
+  return 0;
+}
+
+static int check_layout(loader *loader) {
+  const header *header = &loader->header;
+  size_t offset = TMS_HEADER_SIZE;
+  loader->strings_at = offset;
+  if (place_table(loader, "string table", 0, NULL, 0, header->string_table_size,
+                  &offset) < 0)
+    return -1;
+  loader->frames_at = offset;
+  if (place_table(loader, "frame table", header->frame_count, "frames",
+                  TMS_FRAME_SIZE, 0, &offset) < 0)
+    return -1;
+  loader->tracebacks_at = offset;
+  if (place_table(loader, "traceback table", 0, NULL, 0,
+                  header->traceback_table_size, &offset) < 0)
+    return -1;
+  loader->traces_at = offset;
+  if (place_table(loader, "trace table", header->trace_count, "traces",
+                  TMS_TRACE_SIZE, 0, &offset) < 0)
+    return -1;
+  if (loader->size < offset + TMS_CHECKSUM_SIZE)
+    return load_error(loader, "truncated checksum (%zu of %d bytes)",
+                      loader->size - offset, TMS_CHECKSUM_SIZE);
+  if (loader->size > offset + TMS_CHECKSUM_SIZE)
+    return load_error(loader, "%zu bytes of unexpected data after the checksum",
+                      loader->size - offset - TMS_CHECKSUM_SIZE);
+  return 0;
+}
+
+static int check_checksum(const loader *loader) {
+  size_t covered = loader->size - TMS_CHECKSUM_SIZE;
+  uint64_t stored = load_u64(loader->data + covered);
+  uint64_t computed = fnv1a(FNV_OFFSET_BASIS, loader->data, covered);
+  if (stored != computed)
+    return load_error(loader, "bad checksum");
+  return 0;
+}
+
+/* Counts the tables could not hold, or that indices cannot reach, before
+ * anything is allocated for them. */
+static int check_counts(const loader *loader) {
+  const header *header = &loader->header;
+  if (header->traceback_limit < 1 ||
+      header->traceback_limit > TRACEMALLOC_MAX_NFRAME)
+    return load_error(loader,
+                      "bad traceback limit %" PRIu32 " (must be 1 to %d)",
+                      header->traceback_limit, TRACEMALLOC_MAX_NFRAME);
+  if (header->string_count > header->string_table_size / TMS_STRING_OVERHEAD)
+    return load_error(loader,
+                      "a string table of %" PRIu64 " bytes cannot hold %" PRIu64
+                      " strings",
+                      header->string_table_size, header->string_count);
+  if (header->traceback_count >
+      header->traceback_table_size / (TMS_TRACEBACK_OVERHEAD + 4))
+    return load_error(loader,
+                      "a traceback table of %" PRIu64
+                      " bytes cannot hold %" PRIu64 " tracebacks",
+                      header->traceback_table_size, header->traceback_count);
+  if (header->string_count > UINT32_MAX || header->frame_count > UINT32_MAX ||
+      header->traceback_count > UINT32_MAX)
+    return load_error(loader,
+                      "more than %" PRIu32 " strings, frames or tracebacks",
+                      UINT32_MAX);
+  return 0;
+}
+
+static int allocate_indices(loader *loader) {
+  const header *header = &loader->header;
+  /* calloc(0) may return NULL: ask for at least one element. */
+  loader->strings = tm_raw_calloc(header->string_count + 1, sizeof(char *));
+  loader->frames = tm_raw_calloc(header->frame_count + 1, sizeof(void *));
+  loader->tracebacks =
+      tm_raw_calloc(header->traceback_count + 1, sizeof(void *));
+  uint64_t most_frames = header->traceback_table_size / 4;
+  loader->scratch_size = most_frames < TRACEMALLOC_MAX_NFRAME
+                             ? (size_t)most_frames
+                             : TRACEMALLOC_MAX_NFRAME;
+  loader->scratch = tm_raw_calloc(loader->scratch_size + 1, sizeof(void *));
+  if (!loader->strings || !loader->frames || !loader->tracebacks ||
+      !loader->scratch)
+    return load_error(loader, "out of memory");
+  return 0;
+}
+
+/* Strings are stored without a terminator. The checksum has been checked,
+ * so the buffer is ours to rewrite: each string moves 4 bytes back, over
+ * its length field, which leaves room for its NUL. */
+static int load_strings(loader *loader) {
+  size_t at = loader->strings_at;
+  size_t end = loader->frames_at;
+  for (uint64_t i = 0; i < loader->header.string_count; i++) {
+    if (end - at < TMS_STRING_OVERHEAD)
+      return load_error(loader, "string %" PRIu64 " overruns the string table",
+                        i);
+    uint32_t length = load_u32(loader->data + at);
+    at += TMS_STRING_OVERHEAD;
+    if (end - at < length)
+      return load_error(loader, "string %" PRIu64 " overruns the string table",
+                        i);
+    char *text = (char *)loader->data + at - TMS_STRING_OVERHEAD;
+    if (memchr(loader->data + at, '\0', length))
+      return load_error(loader, "string %" PRIu64 " contains a NUL byte", i);
+    memmove(text, loader->data + at, length);
+    text[length] = '\0';
+    loader->strings[i] = text;
+    at += length;
+  }
+  if (at != end)
+    return load_error(
+        loader, "%zu bytes of unexpected data after the last string", end - at);
+  return 0;
+}
+
+static int check_index(const loader *loader, const char *what, uint64_t i,
+                       const char *target, uint64_t index, uint64_t count) {
+  if (index < count)
+    return 0;
+  return load_error(loader,
+                    "%s %" PRIu64 " refers to %s %" PRIu64 " of %" PRIu64, what,
+                    i, target, index, count);
+}
+
+static int load_frames(loader *loader) {
+  const unsigned char *in = loader->data + loader->frames_at;
+  uint64_t nstring = loader->header.string_count;
+  for (uint64_t i = 0; i < loader->header.frame_count;
+       i++, in += TMS_FRAME_SIZE) {
+    uint32_t filename = load_u32(in);
+    uint32_t function = load_u32(in + 4);
+    uint32_t lineno = load_u32(in + 8);
+    if (check_index(loader, "frame", i, "string", filename, nstring) < 0 ||
+        check_index(loader, "frame", i, "string", function, nstring) < 0)
+      return -1;
+    loader->frames[i] =
+        tm_builder_frame(loader->builder, loader->strings[filename], lineno,
+                         loader->strings[function]);
+    if (!loader->frames[i])
+      return builder_error(loader);
+  }
+  return 0;
+}
+
+static int load_traceback(loader *loader, uint64_t i, size_t *at) {
+  size_t end = loader->traces_at;
+  if (end - *at < TMS_TRACEBACK_OVERHEAD)
+    return load_error(loader,
+                      "traceback %" PRIu64 " overruns the traceback table", i);
+  uint32_t total_nframe = load_u32(loader->data + *at);
+  uint32_t nframe = load_u32(loader->data + *at + 4);
+  *at += TMS_TRACEBACK_OVERHEAD;
+  if (nframe < 1 || nframe > TRACEMALLOC_MAX_NFRAME)
+    return load_error(loader,
+                      "traceback %" PRIu64 " has %" PRIu32
+                      " frames (must be 1 to %d)",
+                      i, nframe, TRACEMALLOC_MAX_NFRAME);
+  if (total_nframe > TRACEMALLOC_MAX_NFRAME)
+    return load_error(loader,
+                      "traceback %" PRIu64 " has a total of %" PRIu32
+                      " frames (at most %d)",
+                      i, total_nframe, TRACEMALLOC_MAX_NFRAME);
+  if ((end - *at) / 4 < nframe || nframe > loader->scratch_size)
+    return load_error(loader,
+                      "traceback %" PRIu64 " overruns the traceback table", i);
+  for (uint32_t j = 0; j < nframe; j++, *at += 4) {
+    uint32_t frame = load_u32(loader->data + *at);
+    if (check_index(loader, "traceback", i, "frame", frame,
+                    loader->header.frame_count) < 0)
+      return -1;
+    loader->scratch[j] = loader->frames[frame];
+  }
+  loader->tracebacks[i] = tm_builder_traceback(loader->builder, loader->scratch,
+                                               nframe, total_nframe);
+  if (!loader->tracebacks[i])
+    return builder_error(loader);
+  return 0;
+}
+
+static int load_tracebacks(loader *loader) {
+  size_t at = loader->tracebacks_at;
+  for (uint64_t i = 0; i < loader->header.traceback_count; i++) {
+    if (load_traceback(loader, i, &at) < 0)
+      return -1;
+  }
+  if (at != loader->traces_at)
+    return load_error(loader,
+                      "%zu bytes of unexpected data after the last traceback",
+                      loader->traces_at - at);
+  return 0;
+}
+
+static int load_traces(loader *loader) {
+  const unsigned char *in = loader->data + loader->traces_at;
+  for (uint64_t i = 0; i < loader->header.trace_count;
+       i++, in += TMS_TRACE_SIZE) {
+    uint32_t domain = load_u32(in);
+    uint32_t traceback = load_u32(in + 4);
+    uint64_t size = load_u64(in + 8);
+    if (check_index(loader, "trace", i, "traceback", traceback,
+                    loader->header.traceback_count) < 0)
+      return -1;
+#if SIZE_MAX < UINT64_MAX
+    if (size > SIZE_MAX)
+      return load_error(loader, "trace %" PRIu64 " is too big for this system",
+                        i);
+#endif
+    if (tm_builder_add_trace(loader->builder, domain, (size_t)size,
+                             loader->tracebacks[traceback]) < 0)
+      return builder_error(loader);
+  }
+  return 0;
+}
+
+static int load_tables(loader *loader) {
+  if (check_counts(loader) < 0 || allocate_indices(loader) < 0 ||
+      load_strings(loader) < 0)
+    return -1;
+  loader->builder = tm_builder_new(loader->header.traceback_limit,
+                                   loader->header.lost_traces);
+  if (!loader->builder)
+    return builder_error(loader);
+  return load_frames(loader) < 0 || load_tracebacks(loader) < 0 ||
+                 load_traces(loader) < 0
+             ? -1
+             : 0;
+}
+
+tracemalloc_snapshot *tracemalloc_snapshot_load(const char *path) {
+  loader loader = {.path = path};
+  tracemalloc_snapshot *snapshot = NULL;
+  if (read_file(&loader) == 0 && check_magic_and_version(&loader) == 0) {
+    read_header(&loader);
+    if (check_layout(&loader) == 0 && check_checksum(&loader) == 0 &&
+        load_tables(&loader) == 0) {
+      snapshot = tm_builder_finish(loader.builder);
+      loader.builder = NULL;
+    }
+  }
+  tm_builder_abort(loader.builder);
+  tm_raw_free(loader.scratch);
+  tm_raw_free(loader.tracebacks);
+  tm_raw_free(loader.frames);
+  tm_raw_free(loader.strings);
+  tm_raw_free(loader.data);
+  return snapshot;
+}

@@ -1,1 +1,287 @@
-/* placeholder */
+/*
+ * statistics.c - Snapshot.statistics(): traces grouped by a key, sorted.
+ *
+ * Python's Snapshot._group_by() makes one Statistic per key:
+ *  - lineno:    the most recent frame, as a traceback of one frame;
+ *  - filename:  the most recent frame's file, as the frame (filename, 0);
+ *  - traceback: all the stored frames (total_nframe is ignored).
+ * With cumulative=True (lineno and filename only) every frame of a trace
+ * adds the trace's size and 1 to the count of its group, so a frame that
+ * occurs twice in one traceback counts twice: _group_by loops over the
+ * frames without removing duplicates.
+ *
+ * The keys are the snapshot's interned objects, so a group is found by the
+ * address of a frame or a filename, or by the frame addresses of a
+ * traceback: one hash table lookup per trace (per frame when cumulative),
+ * then one qsort.
+ */
+#include "snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int tracemalloc_key_type_parse(const char *name, tracemalloc_key_type *out) {
+  static const struct {
+    const char *name;
+    tracemalloc_key_type key_type;
+  } names[] = {
+      {"lineno", TRACEMALLOC_KEY_LINENO},
+      {"filename", TRACEMALLOC_KEY_FILENAME},
+      {"traceback", TRACEMALLOC_KEY_TRACEBACK},
+  };
+  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    if (strcmp(name, names[i].name) == 0) {
+      *out = names[i].key_type;
+      return 0;
+    }
+  }
+  tm_set_error("unknown key_type: '%s'", name);
+  return -1;
+}
+
+/* One statistic in the making. For the lineno key, key is the frame; for
+ * the filename key, the (interned) filename; for the traceback key, the
+ * traceback whose frames define the group (the first one seen: other
+ * tracebacks with the same frames and another total_nframe join it). */
+typedef struct group {
+  const void *key;
+  size_t size;
+  size_t count;
+} group;
+
+typedef struct grouping {
+  tracemalloc_key_type key_type;
+  tm_snap_table table; /* of group */
+  tm_snap_arena arena; /* the groups */
+} grouping;
+
+static int same_address(const void *entry, const void *key) {
+  return ((const group *)entry)->key == key;
+}
+
+static int same_frames(const void *entry, const void *key) {
+  const tracemalloc_traceback *a = ((const group *)entry)->key;
+  const tracemalloc_traceback *b = key;
+  return a == b ||
+         (a->nframe == b->nframe &&
+          memcmp(a->frames, b->frames, a->nframe * sizeof(a->frames[0])) == 0);
+}
+
+static int add_to_group(grouping *grouping, const void *key, uint64_t hash,
+                        size_t size) {
+  tm_snap_slot *slot = tm_snap_table_find(
+      &grouping->table, hash,
+      grouping->key_type == TRACEMALLOC_KEY_TRACEBACK ? same_frames
+                                                      : same_address,
+      key);
+  group *found = slot->entry;
+  if (!found) {
+    found = tm_snap_arena_alloc(&grouping->arena, sizeof(*found));
+    if (!found || tm_snap_table_insert(&grouping->table, slot, hash, found) < 0)
+      return -1;
+    found->key = key;
+    found->size = 0;
+    found->count = 0;
+  }
+  /* size_t cannot overflow before the process runs out of address
+   * space many times over, unlike Python's unbounded int: no check. */
+  found->size += size;
+  found->count++;
+  return 0;
+}
+
+static uint64_t address_hash(const void *address) {
+  return tm_snap_mix(0, (uint64_t)(uintptr_t)address);
+}
+
+/* The key of one frame under the lineno or filename key type. */
+static const void *frame_key(tracemalloc_key_type key_type,
+                             const tracemalloc_frame *frame) {
+  return key_type == TRACEMALLOC_KEY_LINENO ? (const void *)frame
+                                            : (const void *)frame->filename;
+}
+
+static int group_trace(grouping *grouping, const tracemalloc_trace *trace) {
+  const tracemalloc_traceback *traceback = trace->traceback;
+  if (grouping->key_type == TRACEMALLOC_KEY_TRACEBACK)
+    return add_to_group(grouping, traceback,
+                        tm_snap_traceback_of(traceback)->frames_hash,
+                        trace->size);
+  const void *key =
+      frame_key(grouping->key_type, traceback->frames[traceback->nframe - 1]);
+  return add_to_group(grouping, key, address_hash(key), trace->size);
+}
+
+static int group_trace_cumulative(grouping *grouping,
+                                  const tracemalloc_trace *trace) {
+  const tracemalloc_traceback *traceback = trace->traceback;
+  for (unsigned int i = 0; i < traceback->nframe; i++) {
+    const void *key = frame_key(grouping->key_type, traceback->frames[i]);
+    if (add_to_group(grouping, key, address_hash(key), trace->size) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int group_traces(grouping *grouping,
+                        const tracemalloc_snapshot *snapshot, int cumulative) {
+  for (size_t i = 0; i < snapshot->ntraces; i++) {
+    const tracemalloc_trace *trace = &snapshot->traces[i];
+    if ((cumulative ? group_trace_cumulative(grouping, trace)
+                    : group_trace(grouping, trace)) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* ---- The result ----
+ * One allocation holds the list and the tracebacks and frames it made up,
+ * so tracemalloc_statistics_free() is one free(). The frames of the
+ * tracebacks still point into the snapshot (frames of the lineno and
+ * traceback keys, and every string), which is why the statistics must go
+ * before the snapshot.
+ *
+ * total_nframe of a made-up traceback is 0: Python builds these
+ * tracebacks with Traceback(frames), whose total_nframe is None. */
+typedef struct statistics_layout {
+  size_t items, tracebacks, frames, frame_pointers, total;
+} statistics_layout;
+
+static int layout_statistics(size_t ngroup, tracemalloc_key_type key_type,
+                             statistics_layout *layout) {
+  /* Every part is a multiple of 8 bytes long, so every part is aligned. */
+  size_t nframe = key_type == TRACEMALLOC_KEY_FILENAME ? ngroup : 0;
+  size_t npointer = key_type == TRACEMALLOC_KEY_TRACEBACK ? 0 : ngroup;
+  if (ngroup > SIZE_MAX / 128)
+    return -1;
+  layout->items = sizeof(tracemalloc_statistics);
+  layout->tracebacks = layout->items + ngroup * sizeof(tracemalloc_statistic);
+  layout->frames = layout->tracebacks + ngroup * sizeof(tracemalloc_traceback);
+  layout->frame_pointers = layout->frames + nframe * sizeof(tracemalloc_frame);
+  layout->total =
+      layout->frame_pointers + npointer * sizeof(const tracemalloc_frame *);
+  return 0;
+}
+
+/* Turn group i into statistic i, making up its traceback. */
+static void fill_statistic(char *block, const statistics_layout *layout,
+                           tracemalloc_key_type key_type, size_t i,
+                           const group *group) {
+  tracemalloc_statistic *item =
+      (tracemalloc_statistic *)(block + layout->items) + i;
+  tracemalloc_traceback *traceback =
+      (tracemalloc_traceback *)(block + layout->tracebacks) + i;
+  const tracemalloc_frame **pointer =
+      (const tracemalloc_frame **)(block + layout->frame_pointers) + i;
+
+  traceback->total_nframe = 0;
+  if (key_type == TRACEMALLOC_KEY_TRACEBACK) {
+    const tracemalloc_traceback *key = group->key;
+    traceback->frames = key->frames;
+    traceback->nframe = key->nframe;
+  } else if (key_type == TRACEMALLOC_KEY_LINENO) {
+    *pointer = group->key;
+    traceback->frames = pointer;
+    traceback->nframe = 1;
+  } else {
+    tracemalloc_frame *frame =
+        (tracemalloc_frame *)(block + layout->frames) + i;
+    frame->filename = group->key;
+    frame->lineno = 0;
+    frame->function = "";
+    *pointer = frame;
+    traceback->frames = pointer;
+    traceback->nframe = 1;
+  }
+  item->traceback = traceback;
+  item->size = group->size;
+  item->count = group->count;
+}
+
+static int compare_frames(const tracemalloc_frame *a,
+                          const tracemalloc_frame *b) {
+  if (a == b)
+    return 0;
+  if (a->filename != b->filename) {
+    /* Python compares str by code point; on UTF-8 that is byte order,
+     * which is what strcmp compares (as unsigned char). */
+    int order = strcmp(a->filename, b->filename);
+    if (order)
+      return order;
+  }
+  return (a->lineno > b->lineno) - (a->lineno < b->lineno);
+}
+
+/* Tracebacks compare as tuples of frames, oldest first. */
+static int compare_tracebacks(const tracemalloc_traceback *a,
+                              const tracemalloc_traceback *b) {
+  unsigned int n = a->nframe < b->nframe ? a->nframe : b->nframe;
+  for (unsigned int i = 0; i < n; i++) {
+    int order = compare_frames(a->frames[i], b->frames[i]);
+    if (order)
+      return order;
+  }
+  return (a->nframe > b->nframe) - (a->nframe < b->nframe);
+}
+
+/* Biggest first: descending (size, count, traceback). */
+static int compare_statistics(const void *left, const void *right) {
+  const tracemalloc_statistic *a = left;
+  const tracemalloc_statistic *b = right;
+  if (a->size != b->size)
+    return a->size > b->size ? -1 : 1;
+  if (a->count != b->count)
+    return a->count > b->count ? -1 : 1;
+  return -compare_tracebacks(a->traceback, b->traceback);
+}
+
+static tracemalloc_statistics *make_statistics(const grouping *grouping) {
+  statistics_layout layout;
+  size_t ngroup = grouping->table.used;
+  char *block = NULL;
+  if (layout_statistics(ngroup, grouping->key_type, &layout) == 0)
+    block = tm_raw_malloc(layout.total);
+  if (!block)
+    return NULL;
+  size_t filled = 0;
+  for (size_t slot = 0; slot <= grouping->table.mask; slot++) {
+    const group *group = grouping->table.slots[slot].entry;
+    if (group)
+      fill_statistic(block, &layout, grouping->key_type, filled++, group);
+  }
+  tracemalloc_statistics *statistics = (tracemalloc_statistics *)block;
+  statistics->items = (tracemalloc_statistic *)(block + layout.items);
+  statistics->count = ngroup;
+  qsort(statistics->items, ngroup, sizeof(statistics->items[0]),
+        compare_statistics);
+  return statistics;
+}
+
+tracemalloc_statistics *
+tracemalloc_snapshot_statistics(const tracemalloc_snapshot *snapshot,
+                                tracemalloc_key_type key_type, int cumulative) {
+  if (key_type != TRACEMALLOC_KEY_LINENO &&
+      key_type != TRACEMALLOC_KEY_FILENAME &&
+      key_type != TRACEMALLOC_KEY_TRACEBACK) {
+    tm_set_error("unknown key_type: %d", (int)key_type);
+    return NULL;
+  }
+  if (cumulative && key_type == TRACEMALLOC_KEY_TRACEBACK) {
+    tm_set_error("cumulative mode cannot be used with key type 'traceback'");
+    return NULL;
+  }
+  grouping grouping = {.key_type = key_type};
+  tracemalloc_statistics *statistics = NULL;
+  if (tm_snap_table_init(&grouping.table, 0) == 0 &&
+      group_traces(&grouping, snapshot, cumulative) == 0)
+    statistics = make_statistics(&grouping);
+  tm_snap_table_fini(&grouping.table);
+  tm_snap_arena_free(&grouping.arena);
+  if (!statistics)
+    tm_set_error("out of memory while computing statistics");
+  return statistics;
+}
+
+void tracemalloc_statistics_free(tracemalloc_statistics *statistics) {
+  tm_raw_free(statistics);
+}

@@ -3,10 +3,10 @@
 // throwing new behave as without TraceMalloc.
 //
 // RUN: %tmcxx -O0 -std=c++17 %s -o %t.O0
-// RUN: env TRACEMALLOC=1 TRACEMALLOC_DUMP=%t.O0.tms %t.O0 | FileCheck --check-prefix=OUT %s
+// RUN: env TRACEMALLOC=1 TRACEMALLOC_UNINSTRUMENTED=0 TRACEMALLOC_DUMP=%t.O0.tms %t.O0 | FileCheck --check-prefix=OUT %s
 // RUN: %tracemalloc top --limit 20 %t.O0.tms | FileCheck %s
 // RUN: %tmcxx -O2 -std=c++17 %s -o %t.O2
-// RUN: env TRACEMALLOC=1 TRACEMALLOC_DUMP=%t.O2.tms %t.O2 | FileCheck --check-prefix=OUT %s
+// RUN: env TRACEMALLOC=1 TRACEMALLOC_UNINSTRUMENTED=0 TRACEMALLOC_DUMP=%t.O2.tms %t.O2 | FileCheck --check-prefix=OUT %s
 // RUN: %tracemalloc top --limit 20 %t.O2.tms | FileCheck %s
 #include <cstdint>
 #include <cstdio>
