@@ -139,6 +139,11 @@ static inline void tm_leave(void) { tm_reentrant--; }
 
 /* These keep errno as it was: the traced program must see the allocator's
  * errno, not ours. site NULL: from uninstrumented code. */
+/* Call hook (from the allocating thread, with a shard lock held: it must only
+ * signal someone else) each time traced memory has grown by step bytes
+ * since the last call. */
+TM_HIDDEN void tm_set_growth_trigger(size_t step, void (*hook)(void));
+
 /* 0 when recorded (or tracing stopped meanwhile), -1 when counted lost. */
 TM_HIDDEN int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
                               tm_site_t site);

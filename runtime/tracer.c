@@ -71,6 +71,27 @@ static void setup(void) {
 
 /* ---- Counters ---- */
 
+/* Growth trigger: when traced memory reaches growth_threshold, the hook is
+ * called and the threshold moves growth_step above the current size. */
+static _Atomic size_t growth_threshold = SIZE_MAX;
+static size_t growth_step;
+static void (*growth_hook)(void);
+
+void tm_set_growth_trigger(size_t step, void (*hook)(void)) {
+  growth_step = step;
+  growth_hook = hook;
+  atomic_store_explicit(&growth_threshold, step, memory_order_release);
+}
+
+static void crossed_threshold(size_t now, size_t threshold) {
+  size_t next = now + growth_step < now ? SIZE_MAX : now + growth_step;
+  /* Only the thread that moves the threshold calls the hook. */
+  if (atomic_compare_exchange_strong_explicit(&growth_threshold, &threshold,
+                                              next, memory_order_acq_rel,
+                                              memory_order_relaxed))
+    growth_hook();
+}
+
 static void add_traced(size_t size) {
   size_t now = atomic_fetch_add_explicit(&traced_current, size,
                                          memory_order_relaxed) +
@@ -80,6 +101,10 @@ static void add_traced(size_t size) {
                            &traced_peak, &peak, now, memory_order_relaxed,
                            memory_order_relaxed))
     ;
+  size_t threshold =
+      atomic_load_explicit(&growth_threshold, memory_order_relaxed);
+  if (now >= threshold)
+    crossed_threshold(now, threshold);
 }
 
 static void sub_traced(size_t size) {
@@ -231,6 +256,8 @@ static void drop_all_traces(void) {
   atomic_store_explicit(&traced_current, 0, memory_order_relaxed);
   atomic_store_explicit(&traced_peak, 0, memory_order_relaxed);
   atomic_store_explicit(&lost_traces, 0, memory_order_relaxed);
+  if (growth_hook)
+    atomic_store_explicit(&growth_threshold, growth_step, memory_order_relaxed);
   tm_table_unlock_all();
 }
 
