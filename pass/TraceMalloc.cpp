@@ -19,6 +19,21 @@
 // inlined frames at no run-time cost. The layout of the record and the list
 // of entry points are the contract with the runtime: runtime/tm_abi.h.
 //
+// The pass also maintains the per-thread *shadow stack* of call sites
+// (DESIGN.md section 3), so a traceback has its callers' frames without
+// unwinding. A function that makes calls that may reach an allocation gets
+// a frame:
+//
+//   entry:  %tm.depth = load depth; store depth = %tm.depth + 1
+//           %tm.slot = &slots[umin(%tm.depth, CAP - 1)]
+//   before each call that may allocate:  store ptr @__tm_site.N, %tm.slot
+//   at every ret (before a musttail call):  store depth = %tm.depth
+//   after a returns_twice call, at every EH pad:  store depth = %tm.depth + 1
+//
+// Which calls may allocate is computed over the module's call graph, so that
+// code that cannot reach an allocation (a recursive fib, a loop of
+// arithmetic) pays nothing.
+//
 // The pass runs at the end of the optimization pipeline (after inlining,
 // so each record describes the final machine-level call) and at the end of
 // full LTO; a module is never instrumented twice.
@@ -26,12 +41,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Demangle/Demangle.h"
+#include "llvm/IR/AttributeMask.h"
 #include "llvm/IR/Attributes.h"
 #include "llvm/IR/Comdat.h"
 #include "llvm/IR/Constants.h"
@@ -44,6 +62,8 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Intrinsics.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
@@ -53,8 +73,10 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
 #include <string>
+#include <tuple>
 #include <utility>
 
 using namespace llvm;
@@ -65,7 +87,18 @@ STATISTIC(NumRewrittenCalls, "Number of allocation calls redirected");
 STATISTIC(NumSiteRecords, "Number of site records emitted");
 STATISTIC(NumSiteStrings, "Number of file and function name strings emitted");
 STATISTIC(NumCallsWithoutLocation,
-          "Number of allocation calls without a debug location");
+          "Number of instrumented calls without a debug location");
+STATISTIC(NumMayAllocateFunctions,
+          "Number of defined functions that may reach an allocation");
+STATISTIC(NumFunctionsWithFrame,
+          "Number of functions given a shadow-stack frame");
+STATISTIC(NumSiteStores, "Number of call-site stores into the shadow stack");
+STATISTIC(NumNonAllocatingCalls,
+          "Number of calls that need no site store (cannot allocate)");
+STATISTIC(NumDepthRestores,
+          "Number of shadow-stack depth restores (exits, EH pads, setjmp)");
+STATISTIC(NumStrippedFunctions,
+          "Number of functions whose memory attributes were dropped");
 
 namespace {
 
@@ -78,6 +111,18 @@ constexpr char RuntimePrefix[] = "__tm_";
 
 /// The IR name of struct __tm_site (runtime/tm_abi.h).
 constexpr char SiteTypeName[] = "tm.site";
+
+/// The per-thread shadow stack: struct __tm_shadow_stack and the TLS
+/// variable __tm_shadow of runtime/tm_abi.h.
+constexpr char ShadowTypeName[] = "tm.shadow_stack";
+constexpr char ShadowVarName[] = "__tm_shadow";
+/// TM_SHADOW_CAP, and the field numbers of {depth, reserved, slots}.
+constexpr unsigned ShadowCapacity = 4096;
+constexpr unsigned ShadowSlotsField = 2;
+
+/// TM_SITE_OWN_FRAME: the allocating function has a frame of its own, so
+/// the top slot is its (stale) one and the runtime starts one slot lower.
+constexpr unsigned SiteOwnFrame = 0x1;
 
 /// One allocation function and its runtime replacement.
 ///
@@ -190,6 +235,77 @@ static const AllocFnInfo *lookupAllocFn(StringRef Name) {
   return nullptr;
 }
 
+/// Deallocation functions (free, operator delete) untrack a block but never
+/// record a traceback, so reaching one needs no call sites on the stack.
+static bool isDeallocation(const AllocFnInfo &Info) {
+  return Info.Shape.front() == 'v';
+}
+
+/// C library functions that never allocate nor call back into user code.
+/// Clang only infers memory attributes for them when optimizing, so this
+/// list is what keeps their callers frame-free at -O0. A function that only
+/// may allocate in corner cases (strtod on huge inputs, the locale-dependent
+/// ones, stdio) is not listed: a missing name costs a store, a wrong one a
+/// wrong traceback.
+static bool isNonAllocatingLibFunction(StringRef Name) {
+  static const StringSet<> Names = {
+      // <string.h>, <strings.h>, <wchar.h> and their _FORTIFY_SOURCE forms.
+      "bcmp", "bcopy", "bzero", "explicit_bzero", "memchr", "memcmp", "memcpy",
+      "memmem", "memmove", "mempcpy", "memrchr", "memset", "rawmemchr",
+      "stpcpy", "stpncpy", "strcasecmp", "strcat", "strchr", "strchrnul",
+      "strcmp", "strcpy", "strcspn", "strlcat", "strlcpy", "strlen",
+      "strncasecmp", "strncat", "strncmp", "strncpy", "strnlen", "strpbrk",
+      "strrchr", "strspn", "strstr", "wcschr", "wcscmp", "wcscpy", "wcslen",
+      "wcsncmp", "wmemchr", "wmemcmp", "wmemcpy", "wmemmove", "wmemset",
+      "__memcpy_chk", "__memmove_chk", "__mempcpy_chk", "__memset_chk",
+      "__stpcpy_chk", "__strcat_chk", "__strcpy_chk", "__strncat_chk",
+      "__strncpy_chk",
+      // <ctype.h>; glibc's macros call the __ctype_*_loc functions.
+      "isalnum", "isalpha", "isascii", "isblank", "iscntrl", "isdigit",
+      "isgraph", "islower", "isprint", "ispunct", "isspace", "isupper",
+      "isxdigit", "tolower", "toupper", "__ctype_b_loc", "__ctype_tolower_loc",
+      "__ctype_toupper_loc",
+      // <stdlib.h>, <errno.h>.
+      "abs", "labs", "llabs", "div", "ldiv", "lldiv", "atoi", "atol", "atoll",
+      "strtol", "strtoll", "strtoul", "strtoull", "rand", "rand_r", "srand",
+      "abort", "_exit", "_Exit", "__errno_location",
+      // <math.h>.
+      "acos", "acosf", "asin", "asinf", "atan", "atan2", "atan2f", "atanf",
+      "cbrt", "cbrtf", "ceil", "ceilf", "copysign", "copysignf", "cos", "cosf",
+      "cosh", "coshf", "exp", "exp2", "exp2f", "expf", "expm1", "expm1f",
+      "fabs", "fabsf", "floor", "floorf", "fma", "fmaf", "fmax", "fmaxf",
+      "fmin", "fminf", "fmod", "fmodf", "hypot", "hypotf", "ldexp", "ldexpf",
+      "log", "log10", "log10f", "log1p", "log1pf", "log2", "log2f", "logf",
+      "lrint", "lround", "nearbyint", "pow", "powf", "rint", "rintf", "round",
+      "roundf", "sin", "sinf", "sinh", "sinhf", "sqrt", "sqrtf", "sqrtl", "tan",
+      "tanf", "tanh", "tanhf", "trunc", "truncf",
+      // <setjmp.h>: the returns_twice functions are found by attribute too.
+      "setjmp", "_setjmp", "sigsetjmp", "__sigsetjmp", "longjmp", "_longjmp",
+      "siglongjmp", "__longjmp_chk",
+      // Threads and time: locks and clocks.
+      "pthread_equal", "pthread_mutex_lock", "pthread_mutex_trylock",
+      "pthread_mutex_unlock", "pthread_self", "pthread_spin_lock",
+      "pthread_spin_trylock", "pthread_spin_unlock", "clock_gettime", "getpid",
+      "gettimeofday", "time",
+      // The C++ ABI: entering a catch block allocates nothing.
+      "__cxa_begin_catch", "__cxa_get_exception_ptr", "__stack_chk_fail"};
+  return Names.contains(Name);
+}
+
+/// Intrinsics that stand for a call of arbitrary code: the rest never
+/// allocate (a memcpy intrinsic may become a call of memcpy, which does not).
+static bool intrinsicCallsOut(const Function &F) {
+  switch (F.getIntrinsicID()) {
+  case Intrinsic::experimental_gc_statepoint:
+  case Intrinsic::experimental_patchpoint:
+  case Intrinsic::experimental_patchpoint_void:
+    return true;
+  default:
+    // The Objective-C ARC intrinsics become calls of the ObjC runtime.
+    return hasPrefix(F.getName(), "llvm.objc.");
+  }
+}
+
 /// The name of \p F as its source spells it.
 static std::string getSourceName(const Function &F) {
   return demangle(GlobalValue::dropLLVMManglingEscape(F.getName()).str());
@@ -229,6 +345,8 @@ static AttributeSet dropCalleeFacts(LLVMContext &Ctx, AttributeSet Attrs) {
   return Attrs;
 }
 
+class AllocationAnalysis;
+
 /// Builds and caches, for one module, the site records, their strings and
 /// the runtime declarations.
 class ModuleTraceMalloc {
@@ -245,8 +363,13 @@ public:
   FunctionCallee getRuntimeFunction(Function &Callee, const AllocFnInfo &Info);
 
   /// The site record of a call at \p Loc in \p F, or of a call without a
-  /// location when \p Loc is null.
-  GlobalVariable *getSite(const DILocation *Loc, Function &F);
+  /// location when \p Loc is null. \p Flags (TM_SITE_*) only matter to the
+  /// innermost record of an allocation call; its inlined_at records have none.
+  GlobalVariable *getSite(const DILocation *Loc, Function &F, unsigned Flags);
+
+  /// The declaration of the runtime's thread-local __tm_shadow.
+  GlobalVariable *getShadowStack();
+  StructType *getShadowStackType() const { return ShadowTy; }
 
 private:
   struct SiteRecord {
@@ -254,43 +377,90 @@ private:
     unsigned ChainDepth;
   };
 
-  SiteRecord getSiteForLocation(const DILocation *Loc, Function &F);
-  GlobalVariable *getSiteWithoutLocation(Function &F);
+  SiteRecord getSiteForLocation(const DILocation *Loc, Function &F,
+                                unsigned Flags);
+  GlobalVariable *getSiteWithoutLocation(Function &F, unsigned Flags);
   GlobalVariable *createSite(Function &F, StringRef Filename,
                              StringRef Function, Constant *InlinedAt,
-                             unsigned Line, unsigned Column,
+                             unsigned Line, unsigned Column, unsigned Flags,
                              unsigned ChainDepth);
   Constant *getString(StringRef Str);
   void warnNoDebugInfo();
+  void dropMemoryEffects(const AllocationAnalysis &AA,
+                         ArrayRef<CallBase *> SiteCalls);
 
   Module &M;
   LLVMContext &Ctx;
   StructType *SiteTy;
+  StructType *ShadowTy;
   PointerType *PtrTy;
   IntegerType *Int32Ty;
+  GlobalVariable *ShadowStack = nullptr;
 
   DenseMap<const Function *, const AllocFnInfo *> AllocFnCallees;
   // A record lives in the comdat of the function that uses it, so it is kept
-  // or discarded with that function: key records by comdat too.
-  DenseMap<std::pair<const DILocation *, const Comdat *>, SiteRecord>
+  // or discarded with that function: key records by comdat too. The same
+  // location with other flags is another record.
+  DenseMap<std::tuple<const DILocation *, const Comdat *, unsigned>, SiteRecord>
       LocationSites;
-  DenseMap<const Function *, GlobalVariable *> FunctionSites;
+  DenseMap<std::pair<const Function *, unsigned>, GlobalVariable *>
+      FunctionSites;
   StringMap<Constant *> Strings;
   bool WarnedNoDebugInfo = false;
 };
 
-/// Rewrites the allocation calls of one function. The shadow-stack frame
-/// (DESIGN.md section 3) will be maintained here too.
-class FunctionInstrumenter {
+/// Which calls may reach an allocation that records a traceback, and so
+/// need the caller's call site on the shadow stack (DESIGN.md section 3).
+///
+/// A defined function may allocate when it makes a call that may: an
+/// indirect call, a call of a declaration not known to be allocation-free,
+/// a call of an allocation function, or a call of a defined function that
+/// may allocate. The last rule is a reachability problem over the call
+/// graph; it is solved by propagating from the functions that allocate
+/// directly to their callers, which reaches the same fixpoint as a
+/// bottom-up walk over the SCCs (recursion adds nothing by itself) in
+/// linear time.
+class AllocationAnalysis {
 public:
-  FunctionInstrumenter(ModuleTraceMalloc &MTM, Function &F) : MTM(MTM), F(F) {}
+  AllocationAnalysis(Module &M, const ModuleTraceMalloc &MTM);
 
-  bool run();
+  /// Whether the call \p CB may reach an allocation.
+  bool mayAllocate(const CallBase &CB) const;
+  /// Whether calling \p F may reach an allocation.
+  bool mayAllocate(const Function &F) const;
 
 private:
-  void rewriteAllocCall(CallBase &CB, const AllocFnInfo &Info);
+  enum class Reach {
+    Never,  // cannot reach an allocation
+    Always, // may reach one, whatever the module says
+    Callee, // may reach one iff the (analyzable) callee may
+  };
+  std::pair<Reach, const Function *> classify(const CallBase &CB) const;
+  bool declarationMayAllocate(const Function &F) const;
+
+  const ModuleTraceMalloc &MTM;
+  DenseSet<const Function *> MayAllocate;
+};
+
+/// Rewrites the allocation calls of one function and maintains its
+/// shadow-stack frame.
+class FunctionInstrumenter {
+public:
+  FunctionInstrumenter(ModuleTraceMalloc &MTM, const AllocationAnalysis &AA,
+                       Function &F)
+      : MTM(MTM), AA(AA), F(F) {}
+
+  /// Instruments F; appends the calls that got a site store to \p SiteCalls.
+  bool run(SmallVectorImpl<CallBase *> &SiteCalls);
+
+private:
+  void rewriteAllocCall(CallBase &CB, const AllocFnInfo &Info, unsigned Flags);
+  void insertFrame(ArrayRef<CallBase *> SiteCalls,
+                   ArrayRef<CallBase *> ReturnsTwiceCalls);
+  Instruction *getRestorePoint(BasicBlock &BB) const;
 
   ModuleTraceMalloc &MTM;
+  const AllocationAnalysis &AA;
   Function &F;
 };
 
@@ -309,9 +479,22 @@ static StructType *getSiteType(LLVMContext &Ctx) {
   return StructType::create(Ctx, Fields, SiteTypeName);
 }
 
+static StructType *getShadowStackIRType(LLVMContext &Ctx) {
+  Type *PtrTy = PointerType::getUnqual(Ctx);
+  Type *Int32Ty = Type::getInt32Ty(Ctx);
+  // {depth, reserved, slots[TM_SHADOW_CAP]}
+  Type *Fields[] = {Int32Ty, Int32Ty, ArrayType::get(PtrTy, ShadowCapacity)};
+  if (StructType *Existing = StructType::getTypeByName(Ctx, ShadowTypeName))
+    if (!Existing->isOpaque() &&
+        Existing->elements() == ArrayRef<Type *>(Fields))
+      return Existing;
+  return StructType::create(Ctx, Fields, ShadowTypeName);
+}
+
 ModuleTraceMalloc::ModuleTraceMalloc(Module &M)
     : M(M), Ctx(M.getContext()), SiteTy(getSiteType(Ctx)),
-      PtrTy(PointerType::getUnqual(Ctx)), Int32Ty(Type::getInt32Ty(Ctx)) {
+      ShadowTy(getShadowStackIRType(Ctx)), PtrTy(PointerType::getUnqual(Ctx)),
+      Int32Ty(Type::getInt32Ty(Ctx)) {
   const DataLayout &DL = M.getDataLayout();
   for (const Function &Callee : M.functions()) {
     // A module that defines malloc implements an allocator: calls to it
@@ -364,17 +547,34 @@ Constant *ModuleTraceMalloc::getString(StringRef Str) {
   return Slot = GV;
 }
 
-GlobalVariable *ModuleTraceMalloc::createSite(Function &F, StringRef Filename,
-                                              StringRef Function,
-                                              Constant *InlinedAt,
-                                              unsigned Line, unsigned Column,
-                                              unsigned ChainDepth) {
+GlobalVariable *ModuleTraceMalloc::getShadowStack() {
+  if (ShadowStack)
+    return ShadowStack;
+  // A module that includes tm_abi.h may use __tm_shadow itself.
+  if (GlobalVariable *Existing = M.getNamedGlobal(ShadowVarName)) {
+    if (!Existing->isThreadLocal())
+      report_fatal_error(Twine("tracemalloc: ") + ShadowVarName +
+                         " is declared, but not thread_local");
+    return ShadowStack = Existing;
+  }
+  // Initial-exec like its definition in the runtime: one add to the thread
+  // pointer, no __tls_get_addr call in the prologue of every frame.
+  ShadowStack = new GlobalVariable(
+      M, ShadowTy, /*isConstant=*/false, GlobalValue::ExternalLinkage,
+      /*Initializer=*/nullptr, ShadowVarName, /*InsertBefore=*/nullptr,
+      GlobalValue::InitialExecTLSModel);
+  return ShadowStack;
+}
+
+GlobalVariable *ModuleTraceMalloc::createSite(
+    Function &F, StringRef Filename, StringRef Function, Constant *InlinedAt,
+    unsigned Line, unsigned Column, unsigned Flags, unsigned ChainDepth) {
   Constant *Fields[] = {getString(Filename),
                         getString(Function),
                         InlinedAt,
                         ConstantInt::get(Int32Ty, Line),
                         ConstantInt::get(Int32Ty, Column),
-                        ConstantInt::get(Int32Ty, /*flags=*/0),
+                        ConstantInt::get(Int32Ty, Flags),
                         ConstantInt::get(Int32Ty, ChainDepth)};
   auto *GV = new GlobalVariable(
       M, SiteTy, /*isConstant=*/true, GlobalValue::PrivateLinkage,
@@ -412,8 +612,10 @@ static std::string getSubprogramName(const DISubprogram &SP) {
 }
 
 ModuleTraceMalloc::SiteRecord
-ModuleTraceMalloc::getSiteForLocation(const DILocation *Loc, Function &F) {
-  auto Key = std::make_pair(Loc, static_cast<const Comdat *>(F.getComdat()));
+ModuleTraceMalloc::getSiteForLocation(const DILocation *Loc, Function &F,
+                                      unsigned Flags) {
+  auto Key =
+      std::make_tuple(Loc, static_cast<const Comdat *>(F.getComdat()), Flags);
   auto It = LocationSites.find(Key);
   if (It != LocationSites.end())
     return It->second;
@@ -423,7 +625,7 @@ ModuleTraceMalloc::getSiteForLocation(const DILocation *Loc, Function &F) {
   Constant *InlinedAt = ConstantPointerNull::get(PtrTy);
   unsigned ChainDepth = 1;
   if (const DILocation *Outer = Loc->getInlinedAt()) {
-    SiteRecord OuterSite = getSiteForLocation(Outer, F);
+    SiteRecord OuterSite = getSiteForLocation(Outer, F, /*Flags=*/0);
     InlinedAt = OuterSite.GV;
     ChainDepth += OuterSite.ChainDepth;
   }
@@ -436,7 +638,7 @@ ModuleTraceMalloc::getSiteForLocation(const DILocation *Loc, Function &F) {
 
   SiteRecord Site = {
       createSite(F, getAbsolutePath(Loc->getDirectory(), Loc->getFilename()),
-                 Function, InlinedAt, Loc->getLine(), Loc->getColumn(),
+                 Function, InlinedAt, Loc->getLine(), Loc->getColumn(), Flags,
                  ChainDepth),
       ChainDepth};
   LocationSites[Key] = Site;
@@ -454,8 +656,9 @@ void ModuleTraceMalloc::warnNoDebugInfo() {
       DS_Warning));
 }
 
-GlobalVariable *ModuleTraceMalloc::getSiteWithoutLocation(Function &F) {
-  GlobalVariable *&Site = FunctionSites[&F];
+GlobalVariable *ModuleTraceMalloc::getSiteWithoutLocation(Function &F,
+                                                          unsigned Flags) {
+  GlobalVariable *&Site = FunctionSites[{&F, Flags}];
   if (Site)
     return Site;
 
@@ -477,15 +680,156 @@ GlobalVariable *ModuleTraceMalloc::getSiteWithoutLocation(Function &F) {
     Function = getSourceName(F);
   }
   Site = createSite(F, Filename, Function, ConstantPointerNull::get(PtrTy),
-                    /*Line=*/0, /*Column=*/0, /*ChainDepth=*/1);
+                    /*Line=*/0, /*Column=*/0, Flags, /*ChainDepth=*/1);
   return Site;
 }
 
-GlobalVariable *ModuleTraceMalloc::getSite(const DILocation *Loc, Function &F) {
+GlobalVariable *ModuleTraceMalloc::getSite(const DILocation *Loc, Function &F,
+                                           unsigned Flags) {
   if (Loc)
-    return getSiteForLocation(Loc, F).GV;
+    return getSiteForLocation(Loc, F, Flags).GV;
   ++NumCallsWithoutLocation;
-  return getSiteWithoutLocation(F);
+  return getSiteWithoutLocation(F, Flags);
+}
+
+/// A defined function whose body the analysis may trust: the linker keeps
+/// this body or one with the same meaning (ODR), never an unrelated one.
+static bool hasAnalyzableBody(const Function &F) {
+  return !F.isDeclaration() && !F.isInterposable() &&
+         // A naked function is inline asm, which may call anything.
+         !F.hasFnAttribute(Attribute::Naked);
+}
+
+AllocationAnalysis::AllocationAnalysis(Module &M, const ModuleTraceMalloc &MTM)
+    : MTM(MTM) {
+  // Callers of each analyzable function, and the functions that may
+  // allocate by themselves.
+  DenseMap<const Function *, SmallVector<const Function *, 4>> Callers;
+  SmallVector<const Function *, 32> Worklist;
+  for (const Function &F : M) {
+    if (!hasAnalyzableBody(F) || hasPrefix(F.getName(), RuntimePrefix))
+      continue;
+    bool Allocates = false;
+    for (const Instruction &I : instructions(F)) {
+      const auto *CB = dyn_cast<CallBase>(&I);
+      if (!CB)
+        continue;
+      auto [R, Callee] = classify(*CB);
+      if (R == Reach::Always)
+        Allocates = true;
+      else if (R == Reach::Callee && Callee != &F)
+        Callers[Callee].push_back(&F);
+    }
+    if (Allocates && MayAllocate.insert(&F).second)
+      Worklist.push_back(&F);
+  }
+  while (!Worklist.empty()) {
+    const Function *Callee = Worklist.pop_back_val();
+    auto It = Callers.find(Callee);
+    if (It == Callers.end())
+      continue;
+    for (const Function *Caller : It->second)
+      if (MayAllocate.insert(Caller).second)
+        Worklist.push_back(Caller);
+  }
+  NumMayAllocateFunctions += MayAllocate.size();
+}
+
+bool AllocationAnalysis::declarationMayAllocate(const Function &F) const {
+  // setjmp and friends return (twice) without calling user code.
+  if (F.hasFnAttribute(Attribute::ReturnsTwice))
+    return false;
+  // Allocating writes the allocator's state: a function that only reads
+  // memory or only touches its arguments' cannot allocate.
+  if (F.doesNotAccessMemory() || F.onlyReadsMemory() ||
+      F.onlyAccessesArgMemory())
+    return false;
+  return !isNonAllocatingLibFunction(F.getName());
+}
+
+std::pair<AllocationAnalysis::Reach, const Function *>
+AllocationAnalysis::classify(const CallBase &CB) const {
+  if (CB.isInlineAsm())
+    return {Reach::Never, nullptr};
+  const auto *Callee =
+      dyn_cast<Function>(CB.getCalledOperand()->stripPointerCasts());
+  if (Callee) {
+    if (Callee->isIntrinsic())
+      return {intrinsicCallsOut(*Callee) ? Reach::Always : Reach::Never,
+              nullptr};
+    // The runtime's entry points are told their site explicitly.
+    if (hasPrefix(Callee->getName(), RuntimePrefix))
+      return {Reach::Never, nullptr};
+    // Matched like the rewrite matches them (prototype included).
+    if (const AllocFnInfo *Info = MTM.getAllocFnInfo(CB.getCalledFunction()))
+      return {isDeallocation(*Info) ? Reach::Never : Reach::Always, nullptr};
+    if (hasAnalyzableBody(*Callee))
+      return {Reach::Callee, Callee};
+    if (Callee->hasFnAttribute(Attribute::Naked))
+      return {Reach::Always, nullptr};
+  }
+  // What the call site says holds whatever is called.
+  if (CB.hasFnAttr(Attribute::ReturnsTwice) || CB.doesNotAccessMemory() ||
+      CB.onlyReadsMemory() || CB.onlyAccessesArgMemory())
+    return {Reach::Never, nullptr};
+  if (!Callee)
+    return {Reach::Always, nullptr};
+  return {declarationMayAllocate(*Callee) ? Reach::Always : Reach::Never,
+          nullptr};
+}
+
+bool AllocationAnalysis::mayAllocate(const CallBase &CB) const {
+  auto [R, Callee] = classify(CB);
+  if (R == Reach::Callee)
+    return MayAllocate.contains(Callee);
+  return R == Reach::Always;
+}
+
+bool AllocationAnalysis::mayAllocate(const Function &F) const {
+  if (F.isIntrinsic())
+    return intrinsicCallsOut(F);
+  if (hasPrefix(F.getName(), RuntimePrefix))
+    return false;
+  if (hasAnalyzableBody(F))
+    return MayAllocate.contains(&F);
+  return F.hasFnAttribute(Attribute::Naked) || declarationMayAllocate(F);
+}
+
+/// Memory effects of a function or call that the shadow stack makes wrong.
+static AttributeMask getShadowStackContradictedAttrs() {
+  AttributeMask Mask;
+  // memory(...) (what readnone / readonly / writeonly / argmemonly became)
+  // would let LLVM drop or move the shadow-stack stores, or the calls
+  // themselves; a speculatable call could be executed where the program
+  // does not call it. nosync and nofree still hold: the stores are to
+  // thread-local memory and free nothing.
+  Mask.addAttribute(Attribute::Memory);
+  Mask.addAttribute(Attribute::Speculatable);
+  return Mask;
+}
+
+void ModuleTraceMalloc::dropMemoryEffects(const AllocationAnalysis &AA,
+                                          ArrayRef<CallBase *> SiteCalls) {
+  // A function that may allocate reads the shadow stack (the runtime does,
+  // on its behalf), and one with a frame writes it: so do their calls. This
+  // is what the sanitizers do for the functions they instrument.
+  AttributeMask Mask = getShadowStackContradictedAttrs();
+  for (Function &F : M) {
+    if (!AA.mayAllocate(F))
+      continue;
+    if (F.hasFnAttribute(Attribute::Memory) ||
+        F.hasFnAttribute(Attribute::Speculatable)) {
+      F.removeFnAttrs(Mask);
+      ++NumStrippedFunctions;
+    }
+    for (User *U : F.users())
+      if (auto *CB = dyn_cast<CallBase>(U))
+        if (CB->getCalledOperand() == &F)
+          CB->removeFnAttrs(Mask);
+  }
+  // Indirect calls, and calls whose own attributes were the stricter ones.
+  for (CallBase *CB : SiteCalls)
+    CB->removeFnAttrs(Mask);
 }
 
 bool ModuleTraceMalloc::instrumentModule() {
@@ -498,20 +842,26 @@ bool ModuleTraceMalloc::instrumentModule() {
   // the module went through the pass, not that it allocates.
   M.getOrInsertNamedMetadata(InstrumentedMDName);
 
-  if (AllocFnCallees.empty())
-    return false;
+  // Computed before any change: rewriting turns allocation calls into
+  // calls of __tm_* functions, which the analysis counts as allocation-free.
+  AllocationAnalysis AA(M, *this);
+  SmallVector<CallBase *, 64> SiteCalls;
   bool Changed = false;
   for (Function &F : M) {
     if (shouldSkipFunction(F))
       continue;
-    Changed |= FunctionInstrumenter(*this, F).run();
+    Changed |= FunctionInstrumenter(*this, AA, F).run(SiteCalls);
   }
+  if (Changed)
+    dropMemoryEffects(AA, SiteCalls);
   return Changed;
 }
 
-bool FunctionInstrumenter::run() {
+bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
   // Collect first: rewriting erases instructions.
   SmallVector<std::pair<CallBase *, const AllocFnInfo *>, 8> AllocCalls;
+  SmallVector<CallBase *, 16> FrameCalls;
+  SmallVector<CallBase *, 2> ReturnsTwiceCalls;
   for (Instruction &I : instructions(F)) {
     // callbr only ever calls inline asm.
     if (!isa<CallInst>(I) && !isa<InvokeInst>(I))
@@ -519,20 +869,156 @@ bool FunctionInstrumenter::run() {
     auto *CB = cast<CallBase>(&I);
     // getCalledFunction() is null for indirect calls and for calls whose
     // type does not match the callee's (a K&R call of `malloc()`).
-    if (const AllocFnInfo *Info = MTM.getAllocFnInfo(CB->getCalledFunction()))
+    if (const AllocFnInfo *Info = MTM.getAllocFnInfo(CB->getCalledFunction())) {
+      // Its site is passed explicitly: no frame needed for it.
       AllocCalls.push_back({CB, Info});
+      continue;
+    }
+    if (CB->hasFnAttr(Attribute::ReturnsTwice))
+      ReturnsTwiceCalls.push_back(CB);
+    // Nothing runs in this frame after a musttail call, so its site would
+    // never be read: the frame is popped before it instead.
+    if (auto *CI = dyn_cast<CallInst>(CB); CI && CI->isMustTailCall())
+      continue;
+    if (AA.mayAllocate(*CB))
+      FrameCalls.push_back(CB);
+    else if (!isa<IntrinsicInst>(CB) && !CB->isInlineAsm())
+      ++NumNonAllocatingCalls;
   }
+
+  // A coroutine before splitting would keep the depth it read at entry
+  // across suspension points: its parts get frames once split (the pass
+  // runs after CoroSplit in the default pipelines).
+  bool HasFrame = !FrameCalls.empty() && !F.isPresplitCoroutine();
+  LLVM_DEBUG(dbgs() << "tracemalloc: " << F.getName() << ": "
+                    << AllocCalls.size() << " allocation calls, "
+                    << FrameCalls.size() << " calls that may allocate"
+                    << (HasFrame ? ", frame\n" : ", no frame\n"));
+  // With a frame, the top slot is this function's own and holds a stale
+  // site when it allocates; without one, the top slot is its caller's.
+  unsigned Flags = HasFrame ? SiteOwnFrame : 0;
   for (auto &[CB, Info] : AllocCalls)
-    rewriteAllocCall(*CB, *Info);
-  return !AllocCalls.empty();
+    rewriteAllocCall(*CB, *Info, Flags);
+  if (!HasFrame)
+    return !AllocCalls.empty();
+  insertFrame(FrameCalls, ReturnsTwiceCalls);
+  SiteCalls.append(FrameCalls.begin(), FrameCalls.end());
+  return true;
+}
+
+/// Where the frame's entry code goes: after the static allocas, which must
+/// stay first in the entry block to remain static.
+static BasicBlock::iterator getFrameInsertionPoint(Function &F) {
+  BasicBlock &Entry = F.getEntryBlock();
+  BasicBlock::iterator IP = Entry.getFirstInsertionPt();
+  while (IP != Entry.end() && isa<AllocaInst>(*IP))
+    ++IP;
+  return IP;
+}
+
+/// The first instruction to run after \p CB returns.
+static BasicBlock::iterator getAfterCall(CallBase &CB) {
+  if (auto *II = dyn_cast<InvokeInst>(&CB)) {
+    // The normal destination may have other predecessors.
+    BasicBlock *Dest = II->getNormalDest();
+    if (!Dest->getSinglePredecessor())
+      Dest = SplitEdge(II->getParent(), Dest);
+    return Dest->getFirstInsertionPt();
+  }
+  return std::next(CB.getIterator());
+}
+
+/// Where the depth is restored on the way out through the ret of \p BB:
+/// before the ret, or before the call that ends the block when nothing of
+/// this frame is needed during it, so that it stays a tail call.
+Instruction *FunctionInstrumenter::getRestorePoint(BasicBlock &BB) const {
+  // The ret of a musttail call must follow it immediately.
+  if (CallInst *MustTail = BB.getTerminatingMustTailCall())
+    return MustTail;
+  Instruction *Ret = BB.getTerminator();
+  auto *CI = dyn_cast_or_null<CallInst>(Ret->getPrevNode());
+  if (!CI || isa<IntrinsicInst>(CI) || CI->isInlineAsm())
+    return Ret;
+  // A callee that cannot allocate neither reads nor writes the shadow
+  // stack; but the runtime's entry points read this frame's slot (a
+  // rewritten allocation's site says the frame is there), and a
+  // returns_twice call is followed by its own store.
+  const Function *Callee = CI->getCalledFunction();
+  if ((Callee && hasPrefix(Callee->getName(), RuntimePrefix)) ||
+      CI->hasFnAttr(Attribute::ReturnsTwice) || AA.mayAllocate(*CI))
+    return Ret;
+  return CI;
+}
+
+void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
+                                       ArrayRef<CallBase *> ReturnsTwiceCalls) {
+  ++NumFunctionsWithFrame;
+  LLVMContext &Ctx = F.getContext();
+  Type *Int32Ty = Type::getInt32Ty(Ctx);
+  GlobalVariable *ShadowGV = MTM.getShadowStack();
+
+  // Entry: d = depth; depth = d + 1; slot = &slots[min(d, CAP - 1)]. The
+  // code belongs to no source line.
+  IRBuilder<> IRB(&F.getEntryBlock(), getFrameInsertionPoint(F));
+  if (DISubprogram *SP = F.getSubprogram())
+    IRB.SetCurrentDebugLocation(DILocation::get(Ctx, 0, 0, SP));
+  Value *Shadow = IRB.CreateThreadLocalAddress(ShadowGV);
+  Shadow->setName("tm.shadow");
+  // depth is the first field of the shadow stack.
+  Value *Depth = IRB.CreateLoad(Int32Ty, Shadow, "tm.depth");
+  Value *Inner =
+      IRB.CreateAdd(Depth, ConstantInt::get(Int32Ty, 1), "tm.depth.inner");
+  IRB.CreateStore(Inner, Shadow);
+  // Deeper frames than the capacity share the last slot.
+  Value *Index = IRB.CreateBinaryIntrinsic(
+      Intrinsic::umin, Depth, ConstantInt::get(Int32Ty, ShadowCapacity - 1),
+      /*FMFSource=*/nullptr, "tm.index");
+  Index = IRB.CreateZExt(Index, IRB.getInt64Ty(), "tm.index.ext");
+  Value *Slot = IRB.CreateInBoundsGEP(
+      MTM.getShadowStackType(), Shadow,
+      {IRB.getInt64(0), IRB.getInt32(ShadowSlotsField), Index}, "tm.slot");
+
+  // The call site, before each call that may allocate.
+  for (CallBase *CB : FrameCalls) {
+    IRB.SetInsertPoint(CB);
+    IRB.CreateStore(MTM.getSite(CB->getDebugLoc().get(), F, /*Flags=*/0), Slot);
+    ++NumSiteStores;
+  }
+
+  // Exits restore the depth the caller had (never decrement: a callee that
+  // was left by longjmp or an exception did not restore its own).
+  for (BasicBlock &BB : F) {
+    if (!isa<ReturnInst>(BB.getTerminator()))
+      continue;
+    IRB.SetInsertPoint(getRestorePoint(BB));
+    IRB.CreateStore(Depth, Shadow);
+    ++NumDepthRestores;
+  }
+
+  // When setjmp returns again (longjmp) and when an exception lands here,
+  // the frames in between are gone: this frame is the top one again.
+  for (CallBase *CB : ReturnsTwiceCalls) {
+    IRB.SetInsertPoint(getAfterCall(*CB));
+    IRB.CreateStore(Inner, Shadow);
+    ++NumDepthRestores;
+  }
+  for (BasicBlock &BB : F) {
+    // A catchswitch block holds nothing else; its catchpads get the store.
+    if (!BB.isEHPad() || isa<CatchSwitchInst>(BB.getFirstNonPHI()))
+      continue;
+    IRB.SetInsertPoint(&BB, BB.getFirstInsertionPt());
+    IRB.CreateStore(Inner, Shadow);
+    ++NumDepthRestores;
+  }
 }
 
 void FunctionInstrumenter::rewriteAllocCall(CallBase &CB,
-                                            const AllocFnInfo &Info) {
+                                            const AllocFnInfo &Info,
+                                            unsigned Flags) {
   LLVMContext &Ctx = F.getContext();
   FunctionCallee RuntimeFn =
       MTM.getRuntimeFunction(*CB.getCalledFunction(), Info);
-  GlobalVariable *Site = MTM.getSite(CB.getDebugLoc().get(), F);
+  GlobalVariable *Site = MTM.getSite(CB.getDebugLoc().get(), F, Flags);
   LLVM_DEBUG(dbgs() << "tracemalloc: " << F.getName() << ": " << CB << " -> "
                     << Info.RuntimeName << "\n");
 

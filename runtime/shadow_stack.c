@@ -33,16 +33,23 @@ static unsigned int push_chain(tm_site_t site, tm_site_t *frames,
   return nframe;
 }
 
-/* The callers' frames, from the shadow-stack slot top down. */
-static unsigned int push_callers(uint64_t top, tm_site_t *frames,
-                                 unsigned int nframe, unsigned int max,
-                                 uint64_t *total) {
+/* The callers' frames, from the shadow-stack slot top down. own_frame: the
+ * allocating function has a frame, at depth top + 1. */
+static unsigned int push_callers(uint64_t top, int own_frame,
+                                 tm_site_t *frames, unsigned int nframe,
+                                 unsigned int max, uint64_t *total) {
   /* Frames deeper than the capacity all store into the last slot; it holds
-   * the most recent of them, which is the innermost caller. The frames in
-   * between are lost, but still counted. */
-  if (top >= TM_SHADOW_CAP - 1) {
-    *total += top - (TM_SHADOW_CAP - 1);
-    top = TM_SHADOW_CAP - 1;
+   * the most recent of them, which is the innermost caller -- unless the
+   * allocating function has a frame of its own, which then stored there
+   * last (a stale call site of its own). The frames in between are lost,
+   * but still counted. */
+  const uint64_t last = TM_SHADOW_CAP - 1;
+  if (top >= last && own_frame) {
+    *total += top - last + 1;
+    top = last - 1;
+  } else if (top >= last) {
+    *total += top - last;
+    top = last;
   }
   for (uint64_t slot = top + 1; slot-- > 0;) {
     tm_site_t caller = __tm_shadow.slots[slot];
@@ -72,7 +79,8 @@ unsigned int tm_capture_frames(tm_site_t site, tm_site_t *frames,
   }
   uint64_t depth = __tm_shadow.depth;
   if (depth >= skip)
-    nframe = push_callers(depth - skip, frames, nframe, max, &total);
+    nframe = push_callers(depth - skip, skip == 2, frames, nframe, max,
+                          &total);
   if (nframe == 0) {
     frames[nframe++] = &tm_unknown_site;
     total = total ? total : 1;

@@ -26,13 +26,16 @@ void arrays() { delete[] ns::make<int>(); }
 // has no linkage names, only the unqualified name.
 // O0: [[CREATE_STR:@__tm_str[.0-9]*]] = private unnamed_addr constant [9 x i8] c"create()\00"
 // O2: [[CREATE_STR:@__tm_str[.0-9]*]] = private unnamed_addr constant [7 x i8] c"create\00"
-// CHECK: [[NEW_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE_STR]], ptr [[CREATE_STR]], ptr null, i32 14, i32 10, i32 0, i32 1 }, align 8
+// create, destroy and arrays call functions that may allocate (the
+// constructor, the destructor, make), so they have shadow-stack frames and
+// their allocation sites carry TM_SITE_OWN_FRAME (flags 1); make has none.
+// CHECK: [[NEW_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE_STR]], ptr [[CREATE_STR]], ptr null, i32 14, i32 10, i32 1, i32 1 }, align 8
 // O0: [[DESTROY_STR:@__tm_str[.0-9]*]] = private unnamed_addr constant [17 x i8] c"destroy(Widget*)\00"
 // O2: [[DESTROY_STR:@__tm_str[.0-9]*]] = private unnamed_addr constant [8 x i8] c"destroy\00"
-// CHECK: [[DELETE_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE_STR]], ptr [[DESTROY_STR]], ptr null, i32 16, i32 27, i32 0, i32 1 }, align 8
+// CHECK: [[DELETE_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE_STR]], ptr [[DESTROY_STR]], ptr null, i32 16, i32 27, i32 1, i32 1 }, align 8
 // At -O2 arrays() is folded to nothing: new[] and delete[] of an unused
 // array are removed before the pass runs.
-// O0: [[ARRAYS_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE_STR]], ptr {{@__tm_str[.0-9]*}}, ptr null, i32 17, i32 17, i32 0, i32 1 }, align 8
+// O0: [[ARRAYS_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE_STR]], ptr {{@__tm_str[.0-9]*}}, ptr null, i32 17, i32 17, i32 1, i32 1 }, align 8
 // O0: [[MAKE_STR:@__tm_str[.0-9]*]] = private unnamed_addr constant [21 x i8] c"int* ns::make<int>()\00"
 // O0: [[MAKE_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE_STR]], ptr [[MAKE_STR]], ptr null, i32 10, i32 39, i32 0, i32 1 }, comdat($_ZN2ns4makeIiEEPT_v), align 8
 
