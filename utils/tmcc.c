@@ -44,16 +44,23 @@ static int is_file(const char *path) {
   return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The directory holding TraceMalloc.so and libtracemalloc.so: ../lib next to
- * this executable in the build tree, ../<libdir> once installed. */
-static const char *find_libdir(void) {
-  static char libdir[PATH_MAX];
-  char exe[PATH_MAX];
+/* The directory of this executable: PREFIX/bin, or build/bin. */
+static const char *find_bindir(void) {
+  static char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   if (n < 0)
     die("cannot find where %s is installed", program_name);
   exe[n] = '\0';
-  const char *bindir = dirname(exe);
+  return dirname(exe);
+}
+
+/* The directory holding TraceMalloc.so and libtracemalloc.so: ../lib next to
+ * this executable in the build tree, ../<libdir> once installed (which may
+ * be a multiarch directory such as lib/x86_64-linux-gnu). */
+static const char *find_libdir(const char *bindir) {
+  static char libdir[PATH_MAX];
+  char exe[PATH_MAX];
+  snprintf(exe, sizeof(exe), "%s/tmcc", bindir);
   const char *candidates[] = {"lib", TM_INSTALL_LIBDIR};
   for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
     char plugin[PATH_MAX];
@@ -149,7 +156,8 @@ int main(int argc, char **argv) {
   int cxx = strstr(base, "++") != NULL;
   program_name = cxx ? "tmc++" : "tmcc";
 
-  const char *libdir = find_libdir();
+  const char *bindir = find_bindir();
+  const char *libdir = find_libdir(bindir);
   if (argc == 2 && strcmp(argv[1], "--print-plugin-path") == 0)
     print_path_and_exit(libdir, "TraceMalloc.so");
   if (argc == 2 && strcmp(argv[1], "--print-runtime-path") == 0)
@@ -172,7 +180,7 @@ int main(int argc, char **argv) {
   /* tracemalloc.h: build/include in the build tree, PREFIX/include once
    * installed; searched after everything the user names. */
   snprintf(include_arg, sizeof(include_arg), "-idirafter%s/../include",
-           libdir);
+           bindir);
   snprintf(libdir_arg, sizeof(libdir_arg), "-L%s", libdir);
   snprintf(rpath_arg, sizeof(rpath_arg), "-Wl,-rpath,%s", libdir);
 

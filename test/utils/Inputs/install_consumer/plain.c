@@ -1,0 +1,10 @@
+/* Not instrumented, linked with TraceMalloc::runtime_static: the C API. */
+#include <stdio.h>
+#include <tracemalloc.h>
+
+int main(void) {
+  tracemalloc_start(1);
+  printf("plain: tracing=%d\n", tracemalloc_is_tracing());
+  tracemalloc_stop();
+  return 0;
+}
