@@ -59,6 +59,14 @@ size_t tracemalloc_get_tracemalloc_memory(void);
  * recorded (the tracer ran out of memory); they are missing from traces. */
 uint64_t tracemalloc_get_lost_traces(void);
 
+/* Track / untrack a block of another allocator, in a domain of its own
+ * (Python's PyTraceMalloc_Track/Untrack). The traceback is the caller's.
+ * Tracking an address again replaces its trace. 0 on success, -1 if the
+ * trace could not be stored (counted as lost), -2 when not tracing.
+ * Untracking an unknown address is not an error. */
+int tracemalloc_track(unsigned int domain, uintptr_t ptr, size_t size);
+int tracemalloc_untrack(unsigned int domain, uintptr_t ptr);
+
 /* The message of the last failure in this thread, or "" if none. */
 const char *tracemalloc_last_error(void);
 
@@ -124,6 +132,37 @@ tracemalloc_snapshot *tracemalloc_snapshot_load(const char *path);
 tracemalloc_traceback *tracemalloc_get_object_traceback(const void *ptr);
 void tracemalloc_traceback_free(tracemalloc_traceback *traceback);
 
+/* ---- Filters -------------------------------------------------------------
+ * Filter(inclusive, filename_pattern, lineno=None, all_frames=False,
+ * domain=None) and DomainFilter(inclusive, domain) in one type. */
+typedef struct tracemalloc_filter {
+  int inclusive;
+  /* 1: a DomainFilter (only inclusive and domain are used). */
+  int domain_only;
+  /* fnmatch pattern on the filename; ".pyc" names match as ".py". */
+  const char *filename_pattern;
+  /* -1 for any line (Python's None). */
+  long lineno;
+  int all_frames;
+  /* -1 for any domain (Python's None). */
+  long domain;
+} tracemalloc_filter;
+
+tracemalloc_filter tracemalloc_filter_make(int inclusive,
+                                           const char *filename_pattern,
+                                           long lineno, int all_frames,
+                                           long domain);
+tracemalloc_filter tracemalloc_domain_filter_make(int inclusive,
+                                                  unsigned int domain);
+
+/* Snapshot.filter_traces(filters): a new snapshot with the traces that match
+ * any inclusive filter (if there is one) and no exclusive filter, in their
+ * order. The original is untouched. */
+tracemalloc_snapshot *
+tracemalloc_snapshot_filter_traces(const tracemalloc_snapshot *snapshot,
+                                   const tracemalloc_filter *filters,
+                                   size_t nfilters);
+
 /* ---- Statistics ---------------------------------------------------------- */
 
 typedef enum tracemalloc_key_type {
@@ -156,6 +195,30 @@ tracemalloc_snapshot_statistics(const tracemalloc_snapshot *snapshot,
 
 void tracemalloc_statistics_free(tracemalloc_statistics *statistics);
 
+/* StatisticDiff: a group in the new snapshot compared with the old one. */
+typedef struct tracemalloc_statistic_diff {
+  const tracemalloc_traceback *traceback;
+  size_t size;
+  int64_t size_diff;
+  size_t count;
+  int64_t count_diff;
+} tracemalloc_statistic_diff;
+
+typedef struct tracemalloc_statistic_diffs {
+  tracemalloc_statistic_diff *items;
+  size_t count;
+} tracemalloc_statistic_diffs;
+
+/* Snapshot.compare_to(old_snapshot, key_type, cumulative): sorted from the
+ * biggest to the smallest by (|size_diff|, size, |count_diff|, count,
+ * traceback). Groups only in the old snapshot appear with size 0, count 0.
+ * Valid while both snapshots are. */
+tracemalloc_statistic_diffs *
+tracemalloc_snapshot_compare_to(const tracemalloc_snapshot *snapshot,
+                                const tracemalloc_snapshot *old_snapshot,
+                                tracemalloc_key_type key_type, int cumulative);
+void tracemalloc_statistic_diffs_free(tracemalloc_statistic_diffs *diffs);
+
 /* ---- Text ----------------------------------------------------------------
  * The format functions write like snprintf: at most bufsize bytes including
  * the terminating NUL, and return the length of the full text. */
@@ -171,6 +234,35 @@ int tracemalloc_frame_format(char *buf, size_t bufsize,
 /* str(statistic): "FILE:LINE: size=4855 KiB, count=39328, average=126 B". */
 int tracemalloc_statistic_format(char *buf, size_t bufsize,
                                  const tracemalloc_statistic *statistic);
+
+/* str(statistic_diff):
+ * "FILE:LINE: size=SIZE (+DIFF), count=N (+DCOUNT), average=AVG". */
+int tracemalloc_statistic_diff_format(char *buf, size_t bufsize,
+                                      const tracemalloc_statistic_diff *diff);
+
+/* str(trace): "FILE:LINE: SIZE". */
+int tracemalloc_trace_format(char *buf, size_t bufsize,
+                             const tracemalloc_trace *trace);
+
+/* str(traceback): the oldest frame, "FILE:LINE". */
+int tracemalloc_traceback_str(char *buf, size_t bufsize,
+                              const tracemalloc_traceback *traceback);
+
+/* Traceback.format(limit, most_recent_first): the lines Python returns,
+ * '  File "FILE", line N' and, when the source line can be read (files are
+ * read once and cached), '    SOURCE' stripped. has_limit 0 is limit=None.
+ * Returns a NULL-terminated array of lines, *nlines its length; free it with
+ * tracemalloc_lines_free(). */
+char **tracemalloc_traceback_format(const tracemalloc_traceback *traceback,
+                                    int has_limit, int limit,
+                                    int most_recent_first, size_t *nlines);
+void tracemalloc_lines_free(char **lines);
+
+/* ---- Python interoperability ----------------------------------------------
+ * Write the snapshot as a pickle that Python's own
+ * tracemalloc.Snapshot.load() reads (protocol 2, see SEMANTICS.md). */
+int tracemalloc_snapshot_dump_pickle(const tracemalloc_snapshot *snapshot,
+                                     const char *path);
 
 #ifdef __cplusplus
 }

@@ -1,13 +1,16 @@
 /*
  * format.c - the text of Python's tracemalloc: _format_size(), str(Frame),
- * str(Statistic).
+ * str(Traceback), str(Trace), str(Statistic), str(StatisticDiff) and
+ * Traceback.format().
  *
  * Every formatter appends to a "text" that behaves like snprintf: it writes
  * what fits, always terminates, and counts the full length, so callers can
  * size a buffer with a first call.
  */
+#include "source_lines.h"
 #include "tm_internal.h"
 
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,10 +97,22 @@ static void append_frame(text *text, const tracemalloc_frame *frame) {
   text_append(text, "%s:%u", frame->filename, frame->lineno);
 }
 
-/* str(Traceback) is str() of its first frame, the oldest one. */
+/* str(Traceback) is str() of its first frame, the oldest one. (Python
+ * raises IndexError for a traceback without frames, which a snapshot never
+ * has; a hand-made one gives "".) */
 static void append_traceback(text *text,
                              const tracemalloc_traceback *traceback) {
-  append_frame(text, traceback->frames[0]);
+  if (traceback->nframe)
+    append_frame(text, traceback->frames[0]);
+}
+
+/* ", average=AVG" when there is a count, as Statistic and StatisticDiff
+ * end. */
+static void append_average(text *text, size_t size, size_t count) {
+  if (count) {
+    text_append(text, ", average=");
+    append_size(text, true_divide(size, count), 0);
+  }
 }
 
 int tracemalloc_format_size(char *buf, size_t bufsize, int64_t size, int sign) {
@@ -120,9 +135,161 @@ int tracemalloc_statistic_format(char *buf, size_t bufsize,
   text_append(&text, ": size=");
   append_size(&text, (double)statistic->size, 0);
   text_append(&text, ", count=%zu", statistic->count);
-  if (statistic->count) {
-    text_append(&text, ", average=");
-    append_size(&text, true_divide(statistic->size, statistic->count), 0);
-  }
+  append_average(&text, statistic->size, statistic->count);
   return text_finish(&text);
 }
+
+int tracemalloc_statistic_diff_format(char *buf, size_t bufsize,
+                                      const tracemalloc_statistic_diff *diff) {
+  text text = text_start(buf, bufsize);
+  append_traceback(&text, diff->traceback);
+  text_append(&text, ": size=");
+  append_size(&text, (double)diff->size, 0);
+  text_append(&text, " (");
+  append_size(&text, (double)diff->size_diff, 1);
+  text_append(&text, "), count=%zu (%+" PRId64 ")", diff->count,
+              diff->count_diff);
+  append_average(&text, diff->size, diff->count);
+  return text_finish(&text);
+}
+
+int tracemalloc_trace_format(char *buf, size_t bufsize,
+                             const tracemalloc_trace *trace) {
+  text text = text_start(buf, bufsize);
+  append_traceback(&text, trace->traceback);
+  text_append(&text, ": ");
+  append_size(&text, (double)trace->size, 0);
+  return text_finish(&text);
+}
+
+int tracemalloc_traceback_str(char *buf, size_t bufsize,
+                              const tracemalloc_traceback *traceback) {
+  text text = text_start(buf, bufsize);
+  append_traceback(&text, traceback);
+  return text_finish(&text);
+}
+
+/* ---- Traceback.format() ---- */
+
+/* The frames [*first, *end) that Traceback.format(limit) shows: None keeps
+ * all, limit > 0 the limit most recent (self[-limit:]), limit <= 0 drops
+ * -limit most recent (self[:limit], so 0 keeps none). */
+static void select_frames(unsigned int nframe, int has_limit, int limit,
+                          size_t *first, size_t *end) {
+  long n = nframe;
+  *first = 0;
+  *end = nframe;
+  if (!has_limit)
+    return;
+  if (limit > 0)
+    *first = (size_t)((long)limit < n ? n - limit : 0);
+  else if (limit == 0)
+    *end = 0; /* self[:0], not self[:n - 0] */
+  else
+    *end = (size_t)(n + limit > 0 ? n + limit : 0);
+}
+
+/* Appends one line, NUL included, at *at (when text is not NULL: the
+ * first pass only measures); returns where it starts. */
+__attribute__((format(printf, 3, 4))) static char *
+put_line(char *text, size_t *at, const char *fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  int length = vsnprintf(NULL, 0, fmt, args);
+  va_end(args);
+  if (length < 0)
+    length = 0;
+  char *line = text ? text + *at : NULL;
+  if (line) {
+    va_start(args, fmt);
+    vsnprintf(line, (size_t)length + 1, fmt, args);
+    va_end(args);
+  }
+  *at += (size_t)length + 1;
+  return line;
+}
+
+/* The lines of the frames in the order shown: '  File "FILE", line N'
+ * then, if the source line is not blank, '    SOURCE'. With lines NULL,
+ * only counts the lines and their bytes (*bytes). */
+static size_t put_frames(const tracemalloc_frame *const *frames,
+                         const char *const *sources, size_t nframe,
+                         char **lines, char *text, size_t *bytes) {
+  size_t nlines = 0;
+  *bytes = 0;
+  for (size_t i = 0; i < nframe; i++) {
+    const tracemalloc_frame *frame = frames[i];
+    char *line = put_line(text, bytes, "  File \"%s\", line %u",
+                          frame->filename, frame->lineno);
+    if (lines)
+      lines[nlines] = line;
+    nlines++;
+    if (!sources[i])
+      continue;
+    line = put_line(text, bytes, "    %s", sources[i]);
+    if (lines)
+      lines[nlines] = line;
+    nlines++;
+  }
+  return nlines;
+}
+
+/* The shown frames and their source lines, looked up once so that both
+ * passes see the same lines. */
+typedef struct shown_frames {
+  const tracemalloc_frame **frames;
+  const char **sources;
+  size_t n;
+} shown_frames;
+
+static int show_frames(shown_frames *shown,
+                       const tracemalloc_traceback *traceback, int has_limit,
+                       int limit, int most_recent_first) {
+  size_t first, end;
+  select_frames(traceback->nframe, has_limit, limit, &first, &end);
+  shown->n = end - first;
+  shown->frames = tm_raw_malloc((shown->n + 1) * sizeof(*shown->frames));
+  shown->sources = tm_raw_malloc((shown->n + 1) * sizeof(*shown->sources));
+  if (!shown->frames || !shown->sources)
+    return -1;
+  for (size_t k = 0; k < shown->n; k++) {
+    size_t i = most_recent_first ? end - 1 - k : first + k;
+    shown->frames[k] = traceback->frames[i];
+    shown->sources[k] = tm_source_line(traceback->frames[i]->filename,
+                                       traceback->frames[i]->lineno);
+  }
+  return 0;
+}
+
+/* One block, the pointers first, so tracemalloc_lines_free() is one free. */
+static char **make_lines(const shown_frames *shown, size_t *nlines) {
+  size_t bytes;
+  size_t count =
+      put_frames(shown->frames, shown->sources, shown->n, NULL, NULL, &bytes);
+  size_t pointers = (count + 1) * sizeof(char *);
+  char **lines = tm_raw_malloc(pointers + bytes);
+  if (!lines)
+    return NULL;
+  put_frames(shown->frames, shown->sources, shown->n, lines,
+             (char *)lines + pointers, &bytes);
+  lines[count] = NULL;
+  if (nlines)
+    *nlines = count;
+  return lines;
+}
+
+char **tracemalloc_traceback_format(const tracemalloc_traceback *traceback,
+                                    int has_limit, int limit,
+                                    int most_recent_first, size_t *nlines) {
+  shown_frames shown = {0};
+  char **lines = NULL;
+  if (show_frames(&shown, traceback, has_limit, limit, most_recent_first) == 0)
+    lines = make_lines(&shown, nlines);
+  tm_raw_free(shown.frames);
+  tm_raw_free(shown.sources);
+  if (!lines)
+    tm_set_error("out of memory while formatting a traceback");
+  return lines;
+}
+
+void tracemalloc_lines_free(char **lines) { tm_raw_free(lines); }

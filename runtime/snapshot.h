@@ -1,7 +1,8 @@
 /*
  * snapshot.h - the inside of a snapshot, shared by the files that build,
- * read, write and summarise snapshots (snapshot.c, snapshot_file.c,
- * statistics.c). Nothing here is exported.
+ * read, write, filter, compare and summarise snapshots (snapshot.c,
+ * snapshot_file.c, statistics.c, compare.c, filter.c, pickle.c). Nothing here
+ * is exported.
  *
  * A snapshot may hold ten million traces, so nothing in it is allocated one
  * object at a time: strings, frames and tracebacks are carved out of an arena
@@ -141,5 +142,19 @@ struct tracemalloc_snapshot {
   unsigned int traceback_limit;
   uint64_t lost_traces;
 };
+
+/* ---- statistics.c: shared with compare.c ---- */
+
+/* Snapshot._group_by(): one statistic per group, in no particular order,
+ * with the same lifetime rules as tracemalloc_snapshot_statistics(). NULL
+ * with tm_set_error() for a bad key_type/cumulative pair or no memory. */
+TM_HIDDEN tracemalloc_statistics *
+tm_snap_group_by(const tracemalloc_snapshot *snapshot,
+                 tracemalloc_key_type key_type, int cumulative);
+
+/* <0, 0, >0 as Python compares tracebacks: tuples of (filename, lineno),
+ * oldest first, by value (the two may come from different snapshots). */
+TM_HIDDEN int tm_snap_compare_tracebacks(const tracemalloc_traceback *a,
+                                         const tracemalloc_traceback *b);
 
 #endif /* TM_SNAPSHOT_H */

@@ -32,14 +32,15 @@
  * then every index while it rebuilds the snapshot with the builder.
  *
  * The writer never leaves half a file behind: it writes a temporary file in
- * the target's directory, syncs it and renames it over the target.
+ * the target's directory, syncs it and renames it over the target
+ * (atomic_file.c).
  */
+#include "atomic_file.h"
 #include "snapshot.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,43 +98,15 @@ static uint64_t load_u64(const unsigned char *in) {
  * Writing
  * ====================================================================== */
 
-enum { WRITER_BUFFER_SIZE = 256 * 1024 };
-
+/* The .tms writer adds up the checksum of what it puts. */
 typedef struct writer {
-  int fd;
-  unsigned char *buffer;
-  size_t used;
+  tm_file_writer *out;
   uint64_t checksum; /* of everything put so far */
-  int error;         /* errno of the first failure, 0 while all is well */
 } writer;
 
-static void writer_flush(writer *writer) {
-  size_t done = 0;
-  while (!writer->error && done < writer->used) {
-    ssize_t n = write(writer->fd, writer->buffer + done, writer->used - done);
-    if (n > 0)
-      done += (size_t)n;
-    else if (n == 0)
-      writer->error = EIO;
-    else if (errno != EINTR)
-      writer->error = errno;
-  }
-  writer->used = 0;
-}
-
 static void put_bytes(writer *writer, const void *bytes, size_t length) {
-  const unsigned char *next = bytes;
-  writer->checksum = fnv1a(writer->checksum, next, length);
-  while (length && !writer->error) {
-    if (writer->used == WRITER_BUFFER_SIZE)
-      writer_flush(writer);
-    size_t room = WRITER_BUFFER_SIZE - writer->used;
-    size_t chunk = length < room ? length : room;
-    memcpy(writer->buffer + writer->used, next, chunk);
-    writer->used += chunk;
-    next += chunk;
-    length -= chunk;
-  }
+  writer->checksum = fnv1a(writer->checksum, bytes, length);
+  tm_file_put(writer->out, bytes, length);
 }
 
 static void put_u32(writer *writer, uint32_t value) {
@@ -202,115 +175,18 @@ static void put_tables(writer *writer, const tracemalloc_snapshot *snapshot) {
   }
 }
 
-/* Write the whole file to fd; 0, or an errno value. */
-static int write_snapshot(int fd, const tracemalloc_snapshot *snapshot) {
-  writer writer = {.fd = fd, .checksum = FNV_OFFSET_BASIS};
-  writer.buffer = tm_raw_malloc(WRITER_BUFFER_SIZE);
-  if (!writer.buffer)
-    return ENOMEM;
+static void write_snapshot(tm_file_writer *out, const void *arg) {
+  const tracemalloc_snapshot *snapshot = arg;
+  writer writer = {.out = out, .checksum = FNV_OFFSET_BASIS};
   put_header(&writer, snapshot);
   put_tables(&writer, snapshot);
   /* The checksum does not cover itself. */
   put_u64(&writer, writer.checksum);
-  writer_flush(&writer);
-  tm_raw_free(writer.buffer);
-  return writer.error;
-}
-
-/* ".NAME.tmp.PID.N" next to path, so the rename stays in one file
- * system. NULL when out of memory. */
-static char *temporary_path(const char *path) {
-  static _Atomic unsigned int counter;
-  unsigned int n = atomic_fetch_add(&counter, 1);
-  const char *slash = strrchr(path, '/');
-  int dir_length = slash ? (int)(slash - path + 1) : 0;
-  const char *name = path + dir_length;
-  const char *format = "%.*s.%s.tmp.%ld.%u";
-  int length =
-      snprintf(NULL, 0, format, dir_length, path, name, (long)getpid(), n);
-  char *temporary = length < 0 ? NULL : tm_raw_malloc((size_t)length + 1);
-  if (temporary)
-    snprintf(temporary, (size_t)length + 1, format, dir_length, path, name,
-             (long)getpid(), n);
-  return temporary;
-}
-
-static int create_temporary(const char *path, char **temporary) {
-  for (unsigned int attempt = 0; attempt < 100; attempt++) {
-    *temporary = temporary_path(path);
-    if (!*temporary) {
-      tm_set_error("%s: out of memory", path);
-      return -1;
-    }
-    int fd = open(*temporary,
-                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-    if (fd >= 0)
-      return fd;
-    int error = errno;
-    if (error != EEXIST) {
-      tm_set_error("%s: cannot create temporary file %s: %s", path, *temporary,
-                   strerror(error));
-      tm_raw_free(*temporary);
-      *temporary = NULL;
-      return -1;
-    }
-    tm_raw_free(*temporary);
-  }
-  *temporary = NULL;
-  tm_set_error("%s: cannot create a temporary file: too many exist", path);
-  return -1;
-}
-
-/* Make the rename itself durable; a failure here loses nothing that the
- * caller could do something about, so it is not reported. */
-static void sync_directory(const char *path) {
-  const char *slash = strrchr(path, '/');
-  char *dir = NULL;
-  if (slash) {
-    size_t length = slash == path ? 1 : (size_t)(slash - path);
-    dir = tm_raw_malloc(length + 1);
-    if (!dir)
-      return;
-    memcpy(dir, path, length);
-    dir[length] = '\0';
-  }
-  int fd = open(dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    fsync(fd);
-    close(fd);
-  }
-  tm_raw_free(dir);
 }
 
 int tracemalloc_snapshot_dump(const tracemalloc_snapshot *snapshot,
                               const char *path) {
-  char *temporary;
-  int fd = create_temporary(path, &temporary);
-  if (fd < 0)
-    return -1;
-  const char *step = "cannot write";
-  int error = write_snapshot(fd, snapshot);
-  if (!error && fsync(fd) < 0) {
-    error = errno;
-    step = "cannot sync";
-  }
-  if (close(fd) < 0 && !error) {
-    error = errno;
-    step = "cannot write";
-  }
-  if (!error && rename(temporary, path) < 0) {
-    error = errno;
-    step = "cannot rename the temporary file";
-  }
-  if (error) {
-    tm_set_error("%s: %s: %s", path, step, strerror(error));
-    unlink(temporary);
-    tm_raw_free(temporary);
-    return -1;
-  }
-  tm_raw_free(temporary);
-  sync_directory(path);
-  return 0;
+  return tm_file_write_atomic(path, write_snapshot, snapshot);
 }
 
 /* ======================================================================

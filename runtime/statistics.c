@@ -13,7 +13,7 @@
  * The keys are the snapshot's interned objects, so a group is found by the
  * address of a frame or a filename, or by the frame addresses of a
  * traceback: one hash table lookup per trace (per frame when cumulative),
- * then one qsort.
+ * then one qsort. compare.c groups with the same code (tm_snap_group_by).
  */
 #include "snapshot.h"
 
@@ -213,8 +213,8 @@ static int compare_frames(const tracemalloc_frame *a,
 }
 
 /* Tracebacks compare as tuples of frames, oldest first. */
-static int compare_tracebacks(const tracemalloc_traceback *a,
-                              const tracemalloc_traceback *b) {
+int tm_snap_compare_tracebacks(const tracemalloc_traceback *a,
+                               const tracemalloc_traceback *b) {
   unsigned int n = a->nframe < b->nframe ? a->nframe : b->nframe;
   for (unsigned int i = 0; i < n; i++) {
     int order = compare_frames(a->frames[i], b->frames[i]);
@@ -232,7 +232,7 @@ static int compare_statistics(const void *left, const void *right) {
     return a->size > b->size ? -1 : 1;
   if (a->count != b->count)
     return a->count > b->count ? -1 : 1;
-  return -compare_tracebacks(a->traceback, b->traceback);
+  return -tm_snap_compare_tracebacks(a->traceback, b->traceback);
 }
 
 static tracemalloc_statistics *make_statistics(const grouping *grouping) {
@@ -252,14 +252,12 @@ static tracemalloc_statistics *make_statistics(const grouping *grouping) {
   tracemalloc_statistics *statistics = (tracemalloc_statistics *)block;
   statistics->items = (tracemalloc_statistic *)(block + layout.items);
   statistics->count = ngroup;
-  qsort(statistics->items, ngroup, sizeof(statistics->items[0]),
-        compare_statistics);
   return statistics;
 }
 
-tracemalloc_statistics *
-tracemalloc_snapshot_statistics(const tracemalloc_snapshot *snapshot,
-                                tracemalloc_key_type key_type, int cumulative) {
+tracemalloc_statistics *tm_snap_group_by(const tracemalloc_snapshot *snapshot,
+                                         tracemalloc_key_type key_type,
+                                         int cumulative) {
   if (key_type != TRACEMALLOC_KEY_LINENO &&
       key_type != TRACEMALLOC_KEY_FILENAME &&
       key_type != TRACEMALLOC_KEY_TRACEBACK) {
@@ -279,6 +277,17 @@ tracemalloc_snapshot_statistics(const tracemalloc_snapshot *snapshot,
   tm_snap_arena_free(&grouping.arena);
   if (!statistics)
     tm_set_error("out of memory while computing statistics");
+  return statistics;
+}
+
+tracemalloc_statistics *
+tracemalloc_snapshot_statistics(const tracemalloc_snapshot *snapshot,
+                                tracemalloc_key_type key_type, int cumulative) {
+  tracemalloc_statistics *statistics =
+      tm_snap_group_by(snapshot, key_type, cumulative);
+  if (statistics)
+    qsort(statistics->items, statistics->count, sizeof(statistics->items[0]),
+          compare_statistics);
   return statistics;
 }
 
