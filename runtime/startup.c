@@ -13,6 +13,9 @@
  *   TRACEMALLOC_DUMP_EVERY=BYTES
  *                        also write a numbered snapshot each time traced
  *                        memory has grown by BYTES (suffixes K, M, G).
+ *   TRACEMALLOC_LEAKS=1  at exit, print the biggest tracebacks of the blocks
+ *                        still allocated to stderr. Starts tracing with 25
+ *                        frames if TRACEMALLOC is unset.
  *   TRACEMALLOC_UNINSTRUMENTED=0
  *                        do not record allocations made by code compiled
  *                        without the plugin (libc, prebuilt libraries).
@@ -37,6 +40,8 @@
 /* TRACEMALLOC_DUMP made absolute: the dump happens at exit, maybe after a
  * chdir(). */
 static char dump_pattern[TM_PATH_MAX];
+/* How many tracebacks the leak report shows. */
+#define LEAK_REPORT_LIMIT 10
 
 /* ---- Parsing ---- */
 
@@ -177,6 +182,45 @@ static void dump_at_exit(void) {
     tm_dump_to(path);
 }
 
+/* ---- Leak report ---- */
+
+static void print_leak(const tracemalloc_statistic *stat) {
+  fprintf(stderr, "%zu memory blocks: %.1f KiB\n", stat->count,
+          (double)stat->size / 1024);
+  size_t nlines = 0;
+  char **lines =
+      tracemalloc_traceback_format(stat->traceback, 0, 0, 0, &nlines);
+  for (size_t i = 0; lines && i < nlines; i++)
+    fprintf(stderr, "%s\n", lines[i]);
+  tracemalloc_lines_free(lines);
+}
+
+static void report_leaks_at_exit(void) {
+  tracemalloc_snapshot *snapshot = tracemalloc_take_snapshot();
+  tracemalloc_statistics *stats =
+      snapshot ? tracemalloc_snapshot_statistics(snapshot,
+                                                 TRACEMALLOC_KEY_TRACEBACK, 0)
+               : NULL;
+  if (!stats) {
+    fprintf(stderr, "tracemalloc: no leak report: %s\n",
+            tracemalloc_last_error());
+  } else {
+    size_t total = 0, blocks = 0;
+    for (size_t i = 0; i < stats->count; i++) {
+      total += stats->items[i].size;
+      blocks += stats->items[i].count;
+    }
+    fprintf(stderr,
+            "tracemalloc: %zu blocks (%.1f KiB) still allocated at exit, "
+            "from %zu tracebacks; the biggest:\n",
+            blocks, (double)total / 1024, stats->count);
+    for (size_t i = 0; i < stats->count && i < LEAK_REPORT_LIMIT; i++)
+      print_leak(&stats->items[i]);
+    tracemalloc_statistics_free(stats);
+  }
+  tracemalloc_snapshot_free(snapshot);
+}
+
 /* ---- Start-up ---- */
 
 static const char *option(const char *name) {
@@ -185,10 +229,10 @@ static const char *option(const char *name) {
 }
 
 /* The number of frames to trace with, 0 for none. */
-static long long frames_option(int dumping) {
+static long long frames_option(int dumping, int leaks) {
   const char *text = option("TRACEMALLOC");
   if (!text)
-    return dumping ? 1 : 0;
+    return leaks ? 25 : dumping ? 1 : 0;
   long long nframe = parse_number(text, TRACEMALLOC_MAX_NFRAME);
   if (nframe < 0) {
     bad_option("TRACEMALLOC", text, "expected a number of frames, 0 to 65535");
@@ -223,12 +267,17 @@ __attribute__((constructor(101))) static void tm_startup(void) {
     tm_trace_uninstrumented = 0;
 
   const char *dump = option("TRACEMALLOC_DUMP");
+  const char *leaks = option("TRACEMALLOC_LEAKS");
+  int report_leaks = leaks && strcmp(leaks, "0") != 0;
   if (dump && remember_dump_pattern(dump) < 0) {
     bad_option("TRACEMALLOC_DUMP", dump, "file name too long");
     dump = NULL;
   }
-  long long nframe = frames_option(dump != NULL);
+  long long nframe = frames_option(dump != NULL, report_leaks);
   if (nframe > 0) {
+    /* atexit handlers run last-registered first: dump, then report. */
+    if (report_leaks)
+      atexit(report_leaks_at_exit);
     if (dump) {
       atexit(dump_at_exit);
       start_dumper();

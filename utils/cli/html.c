@@ -1,0 +1,289 @@
+/*
+ * html.c - the HTML report of tracemalloc export --format html.
+ *
+ * One self-contained page: the style sheet and the script (report.css and
+ * report.js, embedded into the binary at build time as cli_asset_* by
+ * embed.cmake) are inlined, and nothing is fetched from the network. The
+ * tables are plain HTML written here; the flame graph is drawn by the
+ * script from a JSON block:
+ *
+ *   {"frames": [[FUNCTION, FILE, LINE], ...],
+ *    "stacks": [[SIZE, COUNT, [FRAME INDEX, ... oldest first]], ...]}
+ *
+ * with one stack per distinct traceback (statistics by traceback), frames
+ * numbered in the order they are first met.
+ */
+#include "cli.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char cli_asset_report_css[];
+extern const char cli_asset_report_js[];
+
+/* ---- Escaping ---- */
+
+static void html_text(FILE *out, const char *text) {
+  for (const char *p = text; *p; p++) {
+    switch (*p) {
+    case '&':
+      fputs("&amp;", out);
+      break;
+    case '<':
+      fputs("&lt;", out);
+      break;
+    case '>':
+      fputs("&gt;", out);
+      break;
+    case '"':
+      fputs("&quot;", out);
+      break;
+    default:
+      putc(*p, out);
+    }
+  }
+}
+
+/* ---- Frame numbers: frames are interned, so a pointer is a frame ---- */
+
+typedef struct frame_slot {
+  const tracemalloc_frame *frame;
+  size_t index;
+} frame_slot;
+
+typedef struct frame_table {
+  frame_slot *slots;
+  size_t mask, used;
+  const tracemalloc_frame **order; /* by index */
+} frame_table;
+
+static frame_slot *frame_find(const frame_table *table,
+                              const tracemalloc_frame *frame) {
+  size_t i = ((uintptr_t)frame >> 3) * (size_t)0x9e3779b97f4a7c15ULL;
+  for (i &= table->mask;; i = (i + 1) & table->mask) {
+    frame_slot *slot = &table->slots[i];
+    if (!slot->frame || slot->frame == frame)
+      return slot;
+  }
+}
+
+static int frame_table_grow(frame_table *table) {
+  size_t capacity = 2 * (table->mask + 1);
+  frame_table bigger = {calloc(capacity, sizeof(frame_slot)), capacity - 1,
+                        table->used, NULL};
+  const tracemalloc_frame **order =
+      realloc(table->order, capacity / 2 * sizeof(*order));
+  if (!bigger.slots || !order) {
+    free(bigger.slots);
+    if (order)
+      table->order = order;
+    return -1;
+  }
+  for (size_t i = 0; i <= table->mask; i++) {
+    if (table->slots[i].frame)
+      *frame_find(&bigger, table->slots[i].frame) = table->slots[i];
+  }
+  free(table->slots);
+  bigger.order = order;
+  *table = bigger;
+  return 0;
+}
+
+/* The frame's number, or (size_t)-1 when out of memory. */
+static size_t frame_number(frame_table *table, const tracemalloc_frame *frame) {
+  frame_slot *slot = frame_find(table, frame);
+  if (slot->frame)
+    return slot->index;
+  if (2 * (table->used + 1) > table->mask + 1) {
+    if (frame_table_grow(table) < 0)
+      return (size_t)-1;
+    slot = frame_find(table, frame);
+  }
+  slot->frame = frame;
+  slot->index = table->used;
+  table->order[table->used++] = frame;
+  return slot->index;
+}
+
+/* ---- The flame graph's data ---- */
+
+static int write_stack(FILE *out, frame_table *frames,
+                       const tracemalloc_statistic *statistic) {
+  const tracemalloc_traceback *traceback = statistic->traceback;
+  fprintf(out, "[%zu,%zu,[", statistic->size, statistic->count);
+  for (unsigned int i = 0; i < traceback->nframe; i++) {
+    size_t index = frame_number(frames, traceback->frames[i]);
+    if (index == (size_t)-1)
+      return cli_fail("out of memory");
+    fprintf(out, i ? ",%zu" : "%zu", index);
+  }
+  fputs("]]", out);
+  return 0;
+}
+
+static void write_frames(FILE *out, const frame_table *frames) {
+  fputs("\"frames\":[", out);
+  for (size_t i = 0; i < frames->used; i++) {
+    const tracemalloc_frame *frame = frames->order[i];
+    fputs(i ? ",\n[" : "\n[", out);
+    cli_json_string(out, frame->function ? frame->function : "", 1);
+    putc(',', out);
+    cli_json_string(out, frame->filename, 1);
+    fprintf(out, ",%u]", frame->lineno);
+  }
+  fputs("]", out);
+}
+
+static int write_stacks(FILE *out, const tracemalloc_statistics *statistics) {
+  frame_table frames = {calloc(64, sizeof(frame_slot)), 63, 0,
+                        malloc(32 * sizeof(tracemalloc_frame *))};
+  int status = frames.slots && frames.order ? 0 : cli_fail("out of memory");
+  fputs("<script type=\"application/json\" id=\"tm-data\">\n{\"stacks\":[",
+        out);
+  for (size_t i = 0; i < statistics->count && !status; i++) {
+    fputs(i ? ",\n" : "\n", out);
+    status = write_stack(out, &frames, &statistics->items[i]);
+  }
+  fputs("],\n", out);
+  if (!status)
+    write_frames(out, &frames);
+  fputs("}\n</script>\n", out);
+  free(frames.slots);
+  free(frames.order);
+  return status;
+}
+
+/* The data block: the stacks are the statistics by traceback. */
+static int write_data(FILE *out, const tracemalloc_snapshot *snapshot) {
+  cli_options grouping = cli_options_default();
+  grouping.key_type = TRACEMALLOC_KEY_TRACEBACK;
+  tracemalloc_statistics *statistics = cli_statistics(snapshot, &grouping);
+  if (!statistics)
+    return EXIT_ERROR;
+  int status = write_stacks(out, statistics);
+  tracemalloc_statistics_free(statistics);
+  return status;
+}
+
+/* ---- Tables ---- */
+
+/* The size and average as str(statistic) gives them: formatted for a
+ * traceback of one empty frame, ":0: size=S, count=N[, average=A]". */
+static void statistic_numbers(const tracemalloc_statistic *statistic,
+                              char size[64], char average[64]) {
+  static const tracemalloc_frame empty = {"", 0, ""};
+  static const tracemalloc_frame *const frames[] = {&empty};
+  const tracemalloc_traceback traceback = {frames, 1, 1};
+  tracemalloc_statistic copy = *statistic;
+  copy.traceback = &traceback;
+  char text[256];
+  tracemalloc_statistic_format(text, sizeof(text), &copy);
+  const char *start = strstr(text, "size=") + strlen("size=");
+  const char *end = strstr(start, ", count=");
+  snprintf(size, 64, "%.*s", (int)(end - start), start);
+  const char *avg = strstr(end, "average=");
+  snprintf(average, 64, "%s", avg ? avg + strlen("average=") : "");
+}
+
+static void write_row(FILE *out, size_t rank,
+                      const tracemalloc_statistic *statistic, int lines) {
+  const tracemalloc_frame *frame = statistic->traceback->frames[0];
+  char size[64], average[64];
+  statistic_numbers(statistic, size, average);
+  fprintf(out, "<tr><td>%zu</td><td class=\"loc\">", rank);
+  html_text(out, frame->filename);
+  if (lines)
+    fprintf(out, ":%u", frame->lineno);
+  if (lines && frame->function && *frame->function) {
+    fputs(" <span class=\"fn\">", out);
+    html_text(out, frame->function);
+    fputs("</span>", out);
+  }
+  fprintf(out,
+          "</td><td class=\"num\" data-bytes=\"%zu\">%s</td>"
+          "<td class=\"num\">%zu</td><td class=\"num\">%s</td></tr>\n",
+          statistic->size, size, statistic->count, average);
+}
+
+static int write_table(FILE *out, const tracemalloc_snapshot *snapshot,
+                       tracemalloc_key_type key_type,
+                       const cli_options *options) {
+  int lines = key_type == TRACEMALLOC_KEY_LINENO;
+  cli_options grouping = cli_options_default();
+  grouping.key_type = key_type;
+  tracemalloc_statistics *statistics = cli_statistics(snapshot, &grouping);
+  if (!statistics)
+    return EXIT_ERROR;
+  fprintf(out,
+          "<section>\n<h2>Top %zu %s</h2>\n"
+          "<table id=\"top-%s\">\n<thead><tr><th>#</th><th>%s</th>"
+          "<th>Size</th><th>Count</th><th>Average</th></tr></thead>\n"
+          "<tbody>\n",
+          options->limit, lines ? "lines" : "files",
+          lines ? "lineno" : "filename", lines ? "Line" : "File");
+  for (size_t i = 0; i < statistics->count && i < options->limit; i++)
+    write_row(out, i + 1, &statistics->items[i], lines);
+  fputs("</tbody>\n</table>\n</section>\n", out);
+  tracemalloc_statistics_free(statistics);
+  return 0;
+}
+
+/* ---- The page ---- */
+
+static void write_head(FILE *out, const char *title) {
+  fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+        "<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width\">\n"
+        "<title>TraceMalloc: ",
+        out);
+  html_text(out, title);
+  fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n",
+          cli_asset_report_css);
+}
+
+static void write_summary(FILE *out, const char *title,
+                          const tracemalloc_snapshot *snapshot) {
+  size_t ntrace = tracemalloc_snapshot_trace_count(snapshot);
+  uint64_t total = 0;
+  for (size_t i = 0; i < ntrace; i++)
+    total += tracemalloc_snapshot_trace(snapshot, i)->size;
+  char size[64];
+  fputs("<body>\n<header>\n<h1>TraceMalloc: ", out);
+  html_text(out, title);
+  fprintf(out,
+          "</h1>\n<p id=\"summary\">%s (%llu bytes) in %zu blocks; traceback "
+          "limit %u; %llu lost traces</p>\n</header>\n",
+          cli_size(size, sizeof(size), total), (unsigned long long)total,
+          ntrace, tracemalloc_snapshot_traceback_limit(snapshot),
+          (unsigned long long)tracemalloc_snapshot_lost_traces(snapshot));
+}
+
+static void write_flame_section(FILE *out) {
+  fputs("<section id=\"flame\">\n<h2>Live memory by traceback</h2>\n"
+        "<p class=\"help\">Oldest frame at the top; width is size. Click a "
+        "frame to zoom in, click a frame above it to zoom out.</p>\n"
+        "<div id=\"details\">&nbsp;</div>\n"
+        "<button type=\"button\" id=\"reset\">Reset zoom</button>\n"
+        "<svg id=\"flamegraph\" xmlns=\"http://www.w3.org/2000/svg\" "
+        "width=\"100%\" height=\"20\"></svg>\n"
+        "<noscript>The flame graph needs JavaScript.</noscript>\n"
+        "</section>\n",
+        out);
+}
+
+int cli_write_html(FILE *out, const tracemalloc_snapshot *snapshot,
+                   const cli_options *options) {
+  const char *title = options->paths[0];
+  write_head(out, title);
+  write_summary(out, title, snapshot);
+  write_flame_section(out);
+  int status = write_table(out, snapshot, TRACEMALLOC_KEY_LINENO, options);
+  if (!status)
+    status = write_table(out, snapshot, TRACEMALLOC_KEY_FILENAME, options);
+  if (!status)
+    status = write_data(out, snapshot);
+  fprintf(out, "<script>\n%s</script>\n</body>\n</html>\n",
+          cli_asset_report_js);
+  return status;
+}
