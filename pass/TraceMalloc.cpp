@@ -38,6 +38,13 @@
 // so each record describes the final machine-level call) and at the end of
 // full LTO; a module is never instrumented twice.
 //
+// Allocator families beyond libc (CPython's PyMem_*/PyObject_*, a project's
+// xmalloc) come from a configuration file (TRACEMALLOC_CONFIG or
+// -tracemalloc-config), with an ignore list: see "The configuration file"
+// below. A family function whose definition is in the module becomes a
+// wrapper that records around its original body; this happens at the start
+// of the pipeline, before inlining (see "Allocator family definitions").
+//
 //===----------------------------------------------------------------------===//
 
 #include "llvm/ADT/DenseMap.h"
@@ -45,9 +52,11 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Statistic.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/AttributeMask.h"
 #include "llvm/IR/Attributes.h"
@@ -57,6 +66,7 @@
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
+#include "llvm/IR/EHPersonalities.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/IRBuilder.h"
@@ -69,15 +79,24 @@
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/PassPlugin.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Debug.h"
+#include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/GlobPattern.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 using namespace llvm;
 
@@ -99,6 +118,16 @@ STATISTIC(NumDepthRestores,
           "Number of shadow-stack depth restores (exits, EH pads, setjmp)");
 STATISTIC(NumStrippedFunctions,
           "Number of functions whose memory attributes were dropped");
+STATISTIC(NumFamilyWrappers,
+          "Number of allocator family definitions turned into wrappers");
+STATISTIC(NumFamilySites,
+          "Number of inlined family wrappers given their caller's site");
+
+static cl::opt<std::string> ConfigFile(
+    "tracemalloc-config",
+    cl::desc("TraceMalloc configuration: allocator families and ignore list "
+             "(default: the TRACEMALLOC_CONFIG environment variable)"),
+    cl::value_desc("file"));
 
 namespace {
 
@@ -198,6 +227,328 @@ public:
 
 static bool hasPrefix(StringRef S, StringRef Prefix) {
   return S.take_front(Prefix.size()) == Prefix;
+}
+
+/// \p Name as its source spells it (demangled when C++).
+static std::string getSourceNameOf(StringRef Name) {
+  return demangle(GlobalValue::dropLLVMManglingEscape(Name).str());
+}
+
+//===----------------------------------------------------------------------===//
+// The configuration file: allocator families and the ignore list.
+//
+// Named by -tracemalloc-config=FILE, else by the TRACEMALLOC_CONFIG
+// environment variable. One entry per line; blank lines and lines starting
+// with `#` are ignored; words are separated by blanks:
+//
+//   malloc  NAME size=I domain=D
+//   calloc  NAME nmemb=I size=J domain=D
+//   realloc NAME ptr=I size=J domain=D [zero_frees=0|1]
+//   free    NAME ptr=I domain=D
+//   fun:GLOB
+//   src:GLOB
+//
+// A family line names a function (its symbol: the mangled name for C++), its
+// kind, which parameters (counting from 0) are the size, element count or
+// pointer, and the trace domain (any
+// unsigned 32-bit number; 0 is the C library's, which a project's xmalloc
+// may share). zero_frees=1 says the function frees the block and returns
+// NULL when asked for size 0 (glibc's realloc does; CPython's PyMem_Realloc
+// does not): otherwise a NULL result is a failure and the old block keeps
+// its trace. Keys are required except zero_frees; each function is named
+// once.
+//
+// fun: and src: lines are the sanitizers' special-case list syntax (without
+// sections or categories): functions whose (mangled or demangled) name and
+// modules whose source file name (as given to the compiler, or absolute)
+// matches GLOB are neither instrumented nor rewritten, and their family
+// definitions are not wrapped. Any error is reported as FILE:LINE and fails
+// the compilation.
+//===----------------------------------------------------------------------===//
+
+/// What the wrapper of a family function records.
+enum class FamilyKind { Malloc, Calloc, Realloc, Free };
+
+static StringRef getFamilyKindName(FamilyKind Kind) {
+  switch (Kind) {
+  case FamilyKind::Malloc:
+    return "malloc";
+  case FamilyKind::Calloc:
+    return "calloc";
+  case FamilyKind::Realloc:
+    return "realloc";
+  case FamilyKind::Free:
+    return "free";
+  }
+  llvm_unreachable("unknown family kind");
+}
+
+static std::optional<FamilyKind> parseFamilyKind(StringRef Name) {
+  return StringSwitch<std::optional<FamilyKind>>(Name)
+      .Case("malloc", FamilyKind::Malloc)
+      .Case("calloc", FamilyKind::Calloc)
+      .Case("realloc", FamilyKind::Realloc)
+      .Case("free", FamilyKind::Free)
+      .Default(std::nullopt);
+}
+
+/// One function of an allocator family.
+struct FamilyFn {
+  FamilyKind Kind = FamilyKind::Malloc;
+  unsigned Line = 0; // of its entry, for diagnostics
+  unsigned Domain = 0;
+  // Parameter indices.
+  unsigned Ptr = 0;
+  unsigned Size = 0;
+  unsigned Nmemb = 0;
+  bool ZeroFrees = false;
+};
+
+class TraceMallocConfig {
+public:
+  static Expected<std::unique_ptr<TraceMallocConfig>>
+  parse(std::unique_ptr<MemoryBuffer> Buffer, StringRef Path);
+
+  const FamilyFn *getFamily(StringRef Name) const {
+    auto It = Families.find(Name);
+    return It == Families.end() ? nullptr : &It->second;
+  }
+  bool isIgnoredFunction(const Function &F) const;
+  bool isIgnoredSource(const Module &M) const;
+  /// FILE:LINE of \p Fn's entry.
+  std::string getLocation(const FamilyFn &Fn) const {
+    return (Path + ":" + Twine(Fn.Line)).str();
+  }
+
+private:
+  static bool matchesAny(ArrayRef<GlobPattern> Patterns, StringRef S) {
+    for (const GlobPattern &P : Patterns)
+      if (P.match(S))
+        return true;
+    return false;
+  }
+
+  std::string Path;
+  // The patterns refer to the text they were made from.
+  std::unique_ptr<MemoryBuffer> Buffer;
+  StringMap<FamilyFn> Families;
+  std::vector<GlobPattern> IgnoredFunctions;
+  std::vector<GlobPattern> IgnoredSources;
+};
+
+Expected<std::unique_ptr<TraceMallocConfig>>
+TraceMallocConfig::parse(std::unique_ptr<MemoryBuffer> Buffer, StringRef Path) {
+  auto Config = std::make_unique<TraceMallocConfig>();
+  Config->Path = Path.str();
+  Config->Buffer = std::move(Buffer);
+  SmallVector<StringRef, 0> Lines;
+  Config->Buffer->getBuffer().split(Lines, '\n');
+  for (unsigned I = 0, E = Lines.size(); I != E; ++I) {
+    const unsigned LineNo = I + 1;
+    auto Fail = [&](const Twine &Msg) -> Error {
+      return createStringError(inconvertibleErrorCode(),
+                               Path + ":" + Twine(LineNo) + ": " + Msg);
+    };
+    StringRef Line = Lines[I].trim();
+    if (Line.empty() || Line.starts_with("#"))
+      continue;
+    if (Line.starts_with("["))
+      return Fail("sections are not supported: every entry applies");
+
+    // fun:GLOB and src:GLOB.
+    bool IsFun = Line.starts_with("fun:");
+    if (IsFun || Line.starts_with("src:")) {
+      StringRef Pattern = Line.drop_front(4).trim();
+      if (Pattern.empty())
+        return Fail("'" + Line.take_front(4) + "' needs a pattern");
+      if (Pattern.contains('='))
+        return Fail("categories ('=...') are not supported: '" + Line + "'");
+      Expected<GlobPattern> Glob =
+          GlobPattern::create(Pattern, /*MaxSubPatterns=*/1024);
+      if (!Glob)
+        return Fail("bad pattern '" + Pattern +
+                    "': " + toString(Glob.takeError()));
+      (IsFun ? Config->IgnoredFunctions : Config->IgnoredSources)
+          .push_back(std::move(*Glob));
+      continue;
+    }
+
+    // KIND NAME KEY=VALUE...
+    SmallVector<StringRef, 8> Words;
+    for (StringRef Rest = Line; !Rest.empty();) {
+      auto [Word, Tail] = getToken(Rest, " \t");
+      if (!Word.empty())
+        Words.push_back(Word);
+      Rest = Tail;
+    }
+    std::optional<FamilyKind> Kind = parseFamilyKind(Words[0]);
+    if (!Kind)
+      return Fail("unknown entry '" + Words[0] +
+                  "' (expected malloc, calloc, realloc, free, fun: or src:)");
+    StringRef KindName = Words[0];
+    if (Words.size() < 2 || Words[1].contains('='))
+      return Fail("'" + KindName + "' needs a function name");
+    StringRef Name = Words[1];
+    FamilyFn Fn;
+    Fn.Kind = *Kind;
+    Fn.Line = LineNo;
+
+    // The keys of each kind; all but zero_frees are required.
+    SmallVector<StringRef, 4> Keys;
+    switch (*Kind) {
+    case FamilyKind::Malloc:
+      Keys = {"size", "domain"};
+      break;
+    case FamilyKind::Calloc:
+      Keys = {"nmemb", "size", "domain"};
+      break;
+    case FamilyKind::Realloc:
+      Keys = {"ptr", "size", "domain", "zero_frees"};
+      break;
+    case FamilyKind::Free:
+      Keys = {"ptr", "domain"};
+      break;
+    }
+    StringSet<> Seen;
+    for (StringRef Word : ArrayRef<StringRef>(Words).drop_front(2)) {
+      auto [Key, Value] = Word.split('=');
+      if (!Word.contains('=') || Key.empty())
+        return Fail("expected KEY=VALUE, not '" + Word + "'");
+      if (!is_contained(Keys, Key)) {
+        std::string Expected;
+        for (StringRef K : Keys)
+          Expected += (Expected.empty() ? "" : ", ") + K.str();
+        return Fail("unknown key '" + Key + "' for a " + KindName +
+                    " function (expected " + Expected + ")");
+      }
+      if (!Seen.insert(Key).second)
+        return Fail("'" + Key + "' is given twice");
+      uint64_t N;
+      if (Value.getAsInteger(10, N))
+        return Fail("'" + Word + "': the value is not a number");
+      if (Key == "domain") {
+        if (N > UINT32_MAX)
+          return Fail("'" + Word + "': domains are 32-bit numbers");
+        Fn.Domain = N;
+      } else if (Key == "zero_frees") {
+        if (N > 1)
+          return Fail("'" + Word + "': zero_frees is 0 or 1");
+        Fn.ZeroFrees = N;
+      } else {
+        if (N > 255)
+          return Fail("'" + Word + "': parameter indices are 0 to 255");
+        (Key == "ptr" ? Fn.Ptr : Key == "size" ? Fn.Size : Fn.Nmemb) = N;
+      }
+    }
+    for (StringRef Key : Keys)
+      if (Key != "zero_frees" && !Seen.contains(Key))
+        return Fail("'" + KindName + " " + Name + "' needs " + Key +
+                    (Key == "domain" ? "=DOMAIN" : "=INDEX"));
+    auto [It, Inserted] = Config->Families.try_emplace(Name, Fn);
+    if (!Inserted)
+      return Fail("'" + Name + "' is already named on line " +
+                  Twine(It->second.Line));
+  }
+  return std::move(Config);
+}
+
+bool TraceMallocConfig::isIgnoredFunction(const Function &F) const {
+  if (IgnoredFunctions.empty())
+    return false;
+  StringRef Name = F.getName();
+  if (matchesAny(IgnoredFunctions, Name))
+    return true;
+  std::string Demangled = getSourceNameOf(Name);
+  return Demangled != Name && matchesAny(IgnoredFunctions, Demangled);
+}
+
+bool TraceMallocConfig::isIgnoredSource(const Module &M) const {
+  if (IgnoredSources.empty())
+    return false;
+  StringRef Name = M.getSourceFileName();
+  if (matchesAny(IgnoredSources, Name))
+    return true;
+  SmallString<256> Path(Name);
+  sys::fs::make_absolute(Path);
+  sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+  return Path != Name && matchesAny(IgnoredSources, Path);
+}
+
+/// The configuration, or why there is none: parsed once per process and
+/// file (a compiler runs the pass twice per module, at the start and the
+/// end of the pipeline).
+struct LoadedConfig {
+  std::shared_ptr<const TraceMallocConfig> Config;
+  std::string Error;
+};
+
+static LoadedConfig loadConfig() {
+  std::string Path = ConfigFile;
+  if (Path.empty())
+    if (const char *Env = std::getenv("TRACEMALLOC_CONFIG"))
+      Path = Env;
+  if (Path.empty())
+    return {};
+  static std::mutex Lock;
+  static StringMap<LoadedConfig> Cache;
+  std::lock_guard<std::mutex> Guard(Lock);
+  auto It = Cache.find(Path);
+  if (It != Cache.end())
+    return It->second;
+  LoadedConfig Loaded;
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Buffer =
+      MemoryBuffer::getFile(Path, /*IsText=*/true);
+  if (!Buffer) {
+    Loaded.Error = Path + ": cannot read the configuration file: " +
+                   Buffer.getError().message();
+  } else {
+    Expected<std::unique_ptr<TraceMallocConfig>> Config =
+        TraceMallocConfig::parse(std::move(*Buffer), Path);
+    if (Config)
+      Loaded.Config = std::move(*Config);
+    else
+      Loaded.Error = toString(Config.takeError());
+  }
+  Cache[Path] = Loaded;
+  return Loaded;
+}
+
+/// Named metadata that says a configuration error was reported for the
+/// module, so that the second run of the pass does not repeat it.
+constexpr char ConfigErrorMDName[] = "tracemalloc.config_error";
+
+/// The configuration for \p M, or null when there is none or it is wrong
+/// (which is then reported, once per module: the compilation fails).
+static std::shared_ptr<const TraceMallocConfig> getConfig(Module &M) {
+  LoadedConfig Loaded = loadConfig();
+  if (!Loaded.Error.empty() && !M.getNamedMetadata(ConfigErrorMDName)) {
+    M.getOrInsertNamedMetadata(ConfigErrorMDName);
+    M.getContext().diagnose(
+        DiagnosticInfoTraceMalloc("tracemalloc: " + Loaded.Error, DS_Error));
+  }
+  return Loaded.Config;
+}
+
+/// The function attribute of a wrapper ("malloc", "calloc", "realloc" or
+/// "free") and that of the original body it calls.
+constexpr char FamilyAttr[] = "tracemalloc-family";
+constexpr char FamilyBodyAttr[] = "tracemalloc-family-body";
+/// Named metadata: the module's family definitions were wrapped; its
+/// operands are the artificial debug scopes of the wrappers.
+constexpr char FamiliesMDName[] = "tracemalloc.families";
+/// struct __tm_family_realloc_state: uint64_t opaque[8].
+constexpr unsigned ReallocStateWords = 8;
+
+/// The runtime functions whose last argument is a site.
+static bool isFamilyRecordFunction(StringRef Name) {
+  return Name == "__tm_family_alloc" || Name == "__tm_family_calloc" ||
+         Name == "__tm_family_realloc_end";
+}
+
+/// Whether \p F is a family wrapper or the body of one: runtime territory,
+/// which neither records nor needs a frame (nothing it calls is traced).
+static bool isFamilyFunction(const Function &F) {
+  return F.hasFnAttribute(FamilyAttr) || F.hasFnAttribute(FamilyBodyAttr);
 }
 
 /// Whether \p Ty is of kind \p Kind (see AllocFnInfo::Shape).
@@ -351,7 +702,7 @@ class AllocationAnalysis;
 /// the runtime declarations.
 class ModuleTraceMalloc {
 public:
-  explicit ModuleTraceMalloc(Module &M);
+  ModuleTraceMalloc(Module &M, const TraceMallocConfig *Config);
 
   bool instrumentModule();
 
@@ -361,6 +712,30 @@ public:
     return AllocFnCallees.lookup(Callee);
   }
   FunctionCallee getRuntimeFunction(Function &Callee, const AllocFnInfo &Info);
+
+  /// The kind of family function \p Callee is: a wrapper made from its
+  /// definition, or a declaration the configuration names (whose definition
+  /// elsewhere is wrapped).
+  std::optional<FamilyKind> getFamilyKind(const Function *Callee) const {
+    auto It = FamilyCallees.find(Callee);
+    if (It == FamilyCallees.end())
+      return std::nullopt;
+    return It->second;
+  }
+  /// Whether \p SP is the artificial scope of a family wrapper.
+  bool isFamilyScope(const DISubprogram *SP) const {
+    return FamilyScopes.contains(SP);
+  }
+  /// Whether code at \p Loc was inlined from a family wrapper (and so runs
+  /// with the reentrancy count up: nothing it allocates is recorded).
+  bool isInlinedFromFamily(const DILocation *Loc) const {
+    if (FamilyScopes.empty())
+      return false;
+    for (; Loc; Loc = Loc->getInlinedAt())
+      if (isFamilyScope(Loc->getScope()->getSubprogram()))
+        return true;
+    return false;
+  }
 
   /// The site record of a call at \p Loc in \p F, or of a call without a
   /// location when \p Loc is null. \p Flags (TM_SITE_*) only matter to the
@@ -397,7 +772,10 @@ private:
   IntegerType *Int32Ty;
   GlobalVariable *ShadowStack = nullptr;
 
+  const TraceMallocConfig *Config;
   DenseMap<const Function *, const AllocFnInfo *> AllocFnCallees;
+  DenseMap<const Function *, FamilyKind> FamilyCallees;
+  SmallPtrSet<const DISubprogram *, 8> FamilyScopes;
   // A record lives in the comdat of the function that uses it, so it is kept
   // or discarded with that function: key records by comdat too. The same
   // location with other flags is another record.
@@ -455,6 +833,7 @@ public:
 
 private:
   void rewriteAllocCall(CallBase &CB, const AllocFnInfo &Info, unsigned Flags);
+  void setFamilySite(CallBase &CB, unsigned Flags);
   void insertFrame(ArrayRef<CallBase *> SiteCalls,
                    ArrayRef<CallBase *> ReturnsTwiceCalls);
   Instruction *getRestorePoint(BasicBlock &BB) const;
@@ -491,12 +870,25 @@ static StructType *getShadowStackIRType(LLVMContext &Ctx) {
   return StructType::create(Ctx, Fields, ShadowTypeName);
 }
 
-ModuleTraceMalloc::ModuleTraceMalloc(Module &M)
+ModuleTraceMalloc::ModuleTraceMalloc(Module &M, const TraceMallocConfig *Config)
     : M(M), Ctx(M.getContext()), SiteTy(getSiteType(Ctx)),
       ShadowTy(getShadowStackIRType(Ctx)), PtrTy(PointerType::getUnqual(Ctx)),
-      Int32Ty(Type::getInt32Ty(Ctx)) {
+      Int32Ty(Type::getInt32Ty(Ctx)), Config(Config) {
   const DataLayout &DL = M.getDataLayout();
   for (const Function &Callee : M.functions()) {
+    // Family wrappers say what they are; the declarations of family
+    // functions are looked up in the configuration.
+    if (Callee.hasFnAttribute(FamilyAttr)) {
+      if (std::optional<FamilyKind> Kind = parseFamilyKind(
+              Callee.getFnAttribute(FamilyAttr).getValueAsString()))
+        FamilyCallees[&Callee] = *Kind;
+      continue;
+    }
+    if (Callee.isDeclaration() && Config)
+      if (const FamilyFn *Fn = Config->getFamily(Callee.getName())) {
+        FamilyCallees[&Callee] = Fn->Kind;
+        continue;
+      }
     // A module that defines malloc implements an allocator: calls to it
     // are its internals, not allocations to trace.
     if (!Callee.isDeclaration())
@@ -505,6 +897,10 @@ ModuleTraceMalloc::ModuleTraceMalloc(Module &M)
     if (Info && hasShape(Callee.getFunctionType(), Info->Shape, DL))
       AllocFnCallees[&Callee] = Info;
   }
+  if (NamedMDNode *Scopes = M.getNamedMetadata(FamiliesMDName))
+    for (const MDNode *Scope : Scopes->operands())
+      if (const auto *SP = dyn_cast<DISubprogram>(Scope))
+        FamilyScopes.insert(SP);
 }
 
 FunctionCallee ModuleTraceMalloc::getRuntimeFunction(Function &Callee,
@@ -671,7 +1067,10 @@ GlobalVariable *ModuleTraceMalloc::getSiteWithoutLocation(Function &F,
     if (Function.empty())
       Function = getSourceName(F);
   } else {
-    warnNoDebugInfo();
+    // Clang makes up __clang_call_terminate without debug information even
+    // when the module has it: not worth a warning.
+    if (M.debug_compile_units().empty() || !hasPrefix(F.getName(), "__clang_"))
+      warnNoDebugInfo();
     SmallString<256> Path(M.getSourceFileName());
     // The compiler runs in the directory the file name is relative to.
     sys::fs::make_absolute(Path);
@@ -707,7 +1106,9 @@ AllocationAnalysis::AllocationAnalysis(Module &M, const ModuleTraceMalloc &MTM)
   DenseMap<const Function *, SmallVector<const Function *, 4>> Callers;
   SmallVector<const Function *, 32> Worklist;
   for (const Function &F : M) {
-    if (!hasAnalyzableBody(F) || hasPrefix(F.getName(), RuntimePrefix))
+    // Calls of family functions are classified by kind, whatever they do.
+    if (!hasAnalyzableBody(F) || hasPrefix(F.getName(), RuntimePrefix) ||
+        isFamilyFunction(F))
       continue;
     bool Allocates = false;
     for (const Instruction &I : instructions(F)) {
@@ -760,6 +1161,10 @@ AllocationAnalysis::classify(const CallBase &CB) const {
     // The runtime's entry points are told their site explicitly.
     if (hasPrefix(Callee->getName(), RuntimePrefix))
       return {Reach::Never, nullptr};
+    // A family function records with its caller's site, except a free.
+    if (std::optional<FamilyKind> Kind = MTM.getFamilyKind(Callee))
+      return {*Kind == FamilyKind::Free ? Reach::Never : Reach::Always,
+              nullptr};
     // Matched like the rewrite matches them (prototype included).
     if (const AllocFnInfo *Info = MTM.getAllocFnInfo(CB.getCalledFunction()))
       return {isDeallocation(*Info) ? Reach::Never : Reach::Always, nullptr};
@@ -790,6 +1195,8 @@ bool AllocationAnalysis::mayAllocate(const Function &F) const {
     return intrinsicCallsOut(F);
   if (hasPrefix(F.getName(), RuntimePrefix))
     return false;
+  if (std::optional<FamilyKind> Kind = MTM.getFamilyKind(&F))
+    return *Kind != FamilyKind::Free;
   if (hasAnalyzableBody(F))
     return MayAllocate.contains(&F);
   return F.hasFnAttribute(Attribute::Naked) || declarationMayAllocate(F);
@@ -832,6 +1239,306 @@ void ModuleTraceMalloc::dropMemoryEffects(const AllocationAnalysis &AA,
     CB->removeFnAttrs(Mask);
 }
 
+//===----------------------------------------------------------------------===//
+// Allocator family definitions (DESIGN.md section 2).
+//
+// The definition of a family function becomes a wrapper around its original
+// body, which moves to an internal function <name>.tm.body (that the
+// inliner is free to put back). The wrapper keeps the name, linkage,
+// attributes and comdat, so every caller -- direct, through a pointer, in
+// another module -- goes through it:
+//
+//   define ptr @PyMem_RawMalloc(i64 %size) "tracemalloc-family"="malloc" {
+//     %tm.trace = call i32 @__tm_family_enter()
+//     %r = call ptr @PyMem_RawMalloc.tm.body(i64 %size)
+//     call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr %r, i64 %size,
+//                                  ptr null)
+//     ret ptr %r
+//   }
+//
+// The wrapper gets no shadow-stack frame, so the runtime starts the
+// traceback at the caller's slot (site null); its callers store their call
+// site, because calls of family functions count as allocations. This runs
+// at the start of the pipeline, before inlining: a wrapper inlined into a
+// caller is then found by its __tm_family_* calls, whose null site the
+// instrumentation at the end replaces with the site of the call it stood
+// for (the wrapper's own artificial debug scope tells it where it was
+// inlined).
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Wraps the family definitions of one module.
+class FamilyWrapper {
+public:
+  FamilyWrapper(Module &M, const TraceMallocConfig &Config)
+      : M(M), Ctx(M.getContext()), Config(Config),
+        PtrTy(PointerType::getUnqual(Ctx)), Int32Ty(Type::getInt32Ty(Ctx)),
+        IntPtrTy(M.getDataLayout().getIntPtrType(Ctx)) {}
+
+  bool run();
+
+private:
+  bool checkPrototype(const Function &F, const FamilyFn &Fn);
+  void wrap(Function &F, const FamilyFn &Fn);
+  DISubprogram *createWrapperScope(const DISubprogram &SP);
+  /// The end of the wrapper: records \p Result (or, on the unwind path,
+  /// null) and lowers the reentrancy count.
+  void emitEnd(IRBuilder<> &IRB, Function &F, const FamilyFn &Fn, Value *Trace,
+               Value *State, Value *Result);
+  Value *getSizeArg(IRBuilder<> &IRB, Function &F, unsigned Index) {
+    return IRB.CreateZExtOrTrunc(F.getArg(Index), IntPtrTy);
+  }
+  FunctionCallee getRuntime(StringRef Name, Type *Ret,
+                            ArrayRef<Type *> Params) {
+    AttributeList Attrs =
+        AttributeList().addFnAttribute(Ctx, Attribute::NoUnwind);
+    return M.getOrInsertFunction(
+        Name, FunctionType::get(Ret, Params, /*isVarArg=*/false), Attrs);
+  }
+
+  Module &M;
+  LLVMContext &Ctx;
+  const TraceMallocConfig &Config;
+  PointerType *PtrTy;
+  IntegerType *Int32Ty;
+  IntegerType *IntPtrTy;
+  NamedMDNode *Scopes = nullptr;
+};
+
+} // namespace
+
+bool FamilyWrapper::run() {
+  if (M.getNamedMetadata(FamiliesMDName) || Config.isIgnoredSource(M))
+    return false;
+  Scopes = M.getOrInsertNamedMetadata(FamiliesMDName);
+  SmallVector<std::pair<Function *, const FamilyFn *>, 8> Definitions;
+  for (Function &F : M) {
+    if (F.isDeclaration())
+      continue;
+    const FamilyFn *Fn = Config.getFamily(F.getName());
+    if (!Fn || isFamilyFunction(F) || Config.isIgnoredFunction(F))
+      continue;
+    // Nothing a wrapper could call (naked), not this module's code to
+    // change (available_externally, the runtime's), or asked not to.
+    if (F.hasFnAttribute(Attribute::Naked) ||
+        F.hasAvailableExternallyLinkage() ||
+        hasPrefix(F.getName(), RuntimePrefix) ||
+        F.hasFnAttribute(Attribute::DisableSanitizerInstrumentation) ||
+        F.isPresplitCoroutine()) {
+      LLVM_DEBUG(dbgs() << "tracemalloc: not wrapping " << F.getName() << "\n");
+      continue;
+    }
+    if (checkPrototype(F, *Fn))
+      Definitions.push_back({&F, Fn});
+  }
+  for (auto [F, Fn] : Definitions)
+    wrap(*F, *Fn);
+  return !Definitions.empty();
+}
+
+bool FamilyWrapper::checkPrototype(const Function &F, const FamilyFn &Fn) {
+  FunctionType *FTy = F.getFunctionType();
+  auto Fail = [&](const Twine &Msg) {
+    Ctx.diagnose(DiagnosticInfoTraceMalloc(
+        "tracemalloc: " + Config.getLocation(Fn) + ": '" + F.getName() +
+            "' cannot be a " + getFamilyKindName(Fn.Kind) + " function: " + Msg,
+        DS_Error));
+    return false;
+  };
+  auto CheckParam = [&](StringRef Key, unsigned Index, bool Pointer) {
+    if (Index >= FTy->getNumParams())
+      return Fail(Key + "=" + Twine(Index) + ", but it has " +
+                  Twine(FTy->getNumParams()) + " parameters (counting from 0)");
+    Type *Ty = FTy->getParamType(Index);
+    bool Fits = Pointer ? Ty->isPointerTy() && Ty->getPointerAddressSpace() == 0
+                        : Ty->isIntegerTy();
+    if (Fits)
+      return true;
+    std::string TyName;
+    raw_string_ostream OS(TyName);
+    Ty->print(OS);
+    return Fail("parameter " + Twine(Index) + " (" + Key + ") is " + TyName +
+                ", not " + (Pointer ? "a pointer" : "an integer"));
+  };
+  if (FTy->isVarArg())
+    return Fail("it takes variable arguments");
+  if (Fn.Kind != FamilyKind::Free && !FTy->getReturnType()->isPointerTy())
+    return Fail("it does not return a pointer");
+  switch (Fn.Kind) {
+  case FamilyKind::Malloc:
+    return CheckParam("size", Fn.Size, false);
+  case FamilyKind::Calloc:
+    return CheckParam("nmemb", Fn.Nmemb, false) &&
+           CheckParam("size", Fn.Size, false);
+  case FamilyKind::Realloc:
+    return CheckParam("ptr", Fn.Ptr, true) &&
+           CheckParam("size", Fn.Size, false);
+  case FamilyKind::Free:
+    return CheckParam("ptr", Fn.Ptr, true);
+  }
+  llvm_unreachable("unknown family kind");
+}
+
+DISubprogram *FamilyWrapper::createWrapperScope(const DISubprogram &SP) {
+  // Same name, place and type as the original (which the body keeps), but
+  // artificial: a debugger shows the body's lines.
+  DISubprogram *Scope = DISubprogram::getDistinct(
+      Ctx, SP.getScope(), SP.getName(), SP.getLinkageName(), SP.getFile(),
+      SP.getLine(), SP.getType(), SP.getScopeLine(), SP.getContainingType(),
+      SP.getVirtualIndex(), SP.getThisAdjustment(),
+      SP.getFlags() | DINode::FlagArtificial, SP.getSPFlags(), SP.getUnit(),
+      SP.getTemplateParams(), SP.getDeclaration(), /*RetainedNodes=*/nullptr,
+      SP.getThrownTypes(), SP.getAnnotations(), SP.getTargetFuncName());
+  Scopes->addOperand(Scope);
+  return Scope;
+}
+
+void FamilyWrapper::emitEnd(IRBuilder<> &IRB, Function &F, const FamilyFn &Fn,
+                            Value *Trace, Value *State, Value *Result) {
+  Value *Domain = IRB.getInt32(Fn.Domain);
+  Value *NoSite = ConstantPointerNull::get(PtrTy);
+  Type *VoidTy = IRB.getVoidTy();
+  switch (Fn.Kind) {
+  case FamilyKind::Malloc:
+    IRB.CreateCall(
+        getRuntime("__tm_family_alloc", VoidTy,
+                   {Int32Ty, Int32Ty, PtrTy, IntPtrTy, PtrTy}),
+        {Trace, Domain, Result, getSizeArg(IRB, F, Fn.Size), NoSite});
+    return;
+  case FamilyKind::Calloc:
+    IRB.CreateCall(
+        getRuntime("__tm_family_calloc", VoidTy,
+                   {Int32Ty, Int32Ty, PtrTy, IntPtrTy, IntPtrTy, PtrTy}),
+        {Trace, Domain, Result, getSizeArg(IRB, F, Fn.Nmemb),
+         getSizeArg(IRB, F, Fn.Size), NoSite});
+    return;
+  case FamilyKind::Realloc:
+    IRB.CreateCall(
+        getRuntime("__tm_family_realloc_end", VoidTy,
+                   {Int32Ty, PtrTy, PtrTy, IntPtrTy, PtrTy, Int32Ty, PtrTy}),
+        {Trace, State, F.getArg(Fn.Ptr), getSizeArg(IRB, F, Fn.Size), Result,
+         IRB.getInt32(Fn.ZeroFrees), NoSite});
+    return;
+  case FamilyKind::Free:
+    IRB.CreateCall(getRuntime("__tm_family_leave", VoidTy, {}));
+    return;
+  }
+}
+
+void FamilyWrapper::wrap(Function &F, const FamilyFn &Fn) {
+  LLVM_DEBUG(dbgs() << "tracemalloc: wrapping " << getFamilyKindName(Fn.Kind)
+                    << " function " << F.getName() << ", domain " << Fn.Domain
+                    << "\n");
+  ++NumFamilyWrappers;
+
+  // The original body, internal, next to the wrapper.
+  Function *Body =
+      Function::Create(F.getFunctionType(), GlobalValue::InternalLinkage,
+                       F.getAddressSpace(), F.getName() + ".tm.body");
+  M.getFunctionList().insertAfter(F.getIterator(), Body);
+  Body->copyAttributesFrom(&F);
+  Body->setLinkage(GlobalValue::InternalLinkage);
+  Body->setVisibility(GlobalValue::DefaultVisibility);
+  Body->setDLLStorageClass(GlobalValue::DefaultStorageClass);
+  Body->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  // Kept or dropped with the wrapper.
+  Body->setComdat(F.getComdat());
+  // Prefix and prologue data belong to the symbol, not the code.
+  Body->setPrefixData(nullptr);
+  Body->setPrologueData(nullptr);
+  Body->addFnAttr(FamilyBodyAttr);
+  Body->splice(Body->end(), &F);
+  for (auto [Arg, BodyArg] : zip(F.args(), Body->args())) {
+    BodyArg.setName(Arg.getName());
+    Arg.replaceAllUsesWith(&BodyArg);
+  }
+  DISubprogram *Scope = nullptr;
+  if (DISubprogram *SP = F.getSubprogram()) {
+    F.setSubprogram(nullptr);
+    Body->setSubprogram(SP);
+    Scope = createWrapperScope(*SP);
+    F.setSubprogram(Scope);
+  }
+
+  // The wrapper writes the runtime's state and the shadow stack is read
+  // on its behalf: no memory(...) or speculatable.
+  F.removeFnAttrs(getShadowStackContradictedAttrs());
+  F.addFnAttr(FamilyAttr, getFamilyKindName(Fn.Kind));
+
+  BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", &F);
+  IRBuilder<> IRB(Entry);
+  if (Scope)
+    IRB.SetCurrentDebugLocation(
+        DILocation::get(Ctx, Scope->getLine(), 0, Scope));
+  Value *Trace = nullptr, *State = nullptr;
+  if (Fn.Kind == FamilyKind::Free) {
+    // Untracks (before the block can be reused) and raises the count.
+    IRB.CreateCall(
+        getRuntime("__tm_family_free", IRB.getVoidTy(), {Int32Ty, PtrTy}),
+        {IRB.getInt32(Fn.Domain), F.getArg(Fn.Ptr)});
+  } else {
+    if (Fn.Kind == FamilyKind::Realloc) {
+      Type *StateTy = ArrayType::get(IRB.getInt64Ty(), ReallocStateWords);
+      State = IRB.CreateAlloca(StateTy, nullptr, "tm.state");
+    }
+    Trace = IRB.CreateCall(getRuntime("__tm_family_enter", Int32Ty, {}), {},
+                           "tm.trace");
+    if (Fn.Kind == FamilyKind::Realloc)
+      IRB.CreateCall(getRuntime("__tm_family_realloc_begin", IRB.getVoidTy(),
+                                {Int32Ty, Int32Ty, PtrTy, PtrTy}),
+                     {Trace, IRB.getInt32(Fn.Domain), State, F.getArg(Fn.Ptr)});
+  }
+
+  // The call of the body: if it may throw, a cleanup lowers the count on
+  // the way out (a landing pad needs a personality: the function's own, or
+  // the C++ one when the module has it).
+  SmallVector<Value *, 8> Args;
+  for (Argument &Arg : F.args())
+    Args.push_back(&Arg);
+  Constant *Personality = F.hasPersonalityFn()
+                              ? F.getPersonalityFn()
+                              : M.getFunction("__gxx_personality_v0");
+  bool Cleanup = !F.doesNotThrow() && Personality &&
+                 !isScopedEHPersonality(classifyEHPersonality(Personality));
+  CallBase *Call;
+  if (Cleanup) {
+    BasicBlock *Cont = BasicBlock::Create(Ctx, "tm.cont", &F);
+    BasicBlock *Unwind = BasicBlock::Create(Ctx, "tm.cleanup", &F);
+    Call = IRB.CreateInvoke(Body, Cont, Unwind, Args);
+    IRB.SetInsertPoint(Unwind);
+    LandingPadInst *LP =
+        IRB.CreateLandingPad(StructType::get(PtrTy, Int32Ty), 0, "tm.lpad");
+    LP->setCleanup(true);
+    emitEnd(IRB, F, Fn, Trace, State, ConstantPointerNull::get(PtrTy));
+    IRB.CreateResume(LP);
+    IRB.SetInsertPoint(Cont);
+    F.setPersonalityFn(Personality);
+  } else {
+    Call = IRB.CreateCall(Body, Args);
+    F.setPersonalityFn(nullptr);
+  }
+  // The call passes the arguments the wrapper was given, with the same
+  // attributes (byval, sret, ... must match the callee's).
+  AttributeList Attrs = F.getAttributes();
+  SmallVector<AttributeSet, 8> ParamAttrs;
+  for (unsigned I = 0, E = F.arg_size(); I != E; ++I)
+    ParamAttrs.push_back(Attrs.getParamAttrs(I));
+  Call->setAttributes(
+      AttributeList::get(Ctx, AttributeSet(), Attrs.getRetAttrs(), ParamAttrs));
+  Call->setCallingConv(F.getCallingConv());
+  Value *Result = nullptr;
+  if (!Call->getType()->isVoidTy()) {
+    Call->setName("tm.result");
+    Result = Call;
+  }
+  emitEnd(IRB, F, Fn, Trace, State, Result);
+  if (Result)
+    IRB.CreateRet(Result);
+  else
+    IRB.CreateRetVoid();
+}
+
 bool ModuleTraceMalloc::instrumentModule() {
   if (M.getNamedMetadata(InstrumentedMDName)) {
     LLVM_DEBUG(dbgs() << "tracemalloc: " << M.getModuleIdentifier()
@@ -841,6 +1548,11 @@ bool ModuleTraceMalloc::instrumentModule() {
   // Mark the module even when there is nothing to rewrite: the mark says
   // the module went through the pass, not that it allocates.
   M.getOrInsertNamedMetadata(InstrumentedMDName);
+  if (Config && Config->isIgnoredSource(M)) {
+    LLVM_DEBUG(dbgs() << "tracemalloc: " << M.getSourceFileName()
+                      << " is on the ignore list\n");
+    return false;
+  }
 
   // Computed before any change: rewriting turns allocation calls into
   // calls of __tm_* functions, which the analysis counts as allocation-free.
@@ -848,7 +1560,8 @@ bool ModuleTraceMalloc::instrumentModule() {
   SmallVector<CallBase *, 64> SiteCalls;
   bool Changed = false;
   for (Function &F : M) {
-    if (shouldSkipFunction(F))
+    if (shouldSkipFunction(F) || isFamilyFunction(F) ||
+        (Config && Config->isIgnoredFunction(F)))
       continue;
     Changed |= FunctionInstrumenter(*this, AA, F).run(SiteCalls);
   }
@@ -862,6 +1575,8 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
   SmallVector<std::pair<CallBase *, const AllocFnInfo *>, 8> AllocCalls;
   SmallVector<CallBase *, 16> FrameCalls;
   SmallVector<CallBase *, 2> ReturnsTwiceCalls;
+  // The recording calls of family wrappers inlined here.
+  SmallVector<CallBase *, 2> FamilyCalls;
   for (Instruction &I : instructions(F)) {
     // callbr only ever calls inline asm.
     if (!isa<CallInst>(I) && !isa<InvokeInst>(I))
@@ -869,6 +1584,17 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
     auto *CB = cast<CallBase>(&I);
     // getCalledFunction() is null for indirect calls and for calls whose
     // type does not match the callee's (a K&R call of `malloc()`).
+    if (const Function *Callee = CB->getCalledFunction();
+        Callee && isFamilyRecordFunction(Callee->getName())) {
+      FamilyCalls.push_back(CB);
+      continue;
+    }
+    // The body of a family function inlined here: what it allocates is not
+    // recorded, so its calls need neither rewriting nor site stores.
+    if (MTM.isInlinedFromFamily(CB->getDebugLoc().get())) {
+      ++NumNonAllocatingCalls;
+      continue;
+    }
     if (const AllocFnInfo *Info = MTM.getAllocFnInfo(CB->getCalledFunction())) {
       // Its site is passed explicitly: no frame needed for it.
       AllocCalls.push_back({CB, Info});
@@ -899,8 +1625,10 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
   unsigned Flags = HasFrame ? SiteOwnFrame : 0;
   for (auto &[CB, Info] : AllocCalls)
     rewriteAllocCall(*CB, *Info, Flags);
+  for (CallBase *CB : FamilyCalls)
+    setFamilySite(*CB, Flags);
   if (!HasFrame)
-    return !AllocCalls.empty();
+    return !AllocCalls.empty() || !FamilyCalls.empty();
   insertFrame(FrameCalls, ReturnsTwiceCalls);
   SiteCalls.append(FrameCalls.begin(), FrameCalls.end());
   return true;
@@ -1062,6 +1790,19 @@ void FunctionInstrumenter::rewriteAllocCall(CallBase &CB,
   ++NumRewrittenCalls;
 }
 
+void FunctionInstrumenter::setFamilySite(CallBase &CB, unsigned Flags) {
+  // The call carries the wrapper's artificial location, inlined at the call
+  // of the wrapper it replaced: that call is the allocation's site. (A
+  // wrapper without debug information left the call's location itself.)
+  const DILocation *Loc = CB.getDebugLoc().get();
+  if (Loc && MTM.isFamilyScope(Loc->getScope()->getSubprogram()))
+    Loc = Loc->getInlinedAt();
+  LLVM_DEBUG(dbgs() << "tracemalloc: " << F.getName()
+                    << ": inlined family call " << CB << "\n");
+  CB.setArgOperand(CB.arg_size() - 1, MTM.getSite(Loc, F, Flags));
+  ++NumFamilySites;
+}
+
 namespace {
 
 struct TraceMallocPass : PassInfoMixin<TraceMallocPass> {
@@ -1073,17 +1814,48 @@ struct TraceMallocPass : PassInfoMixin<TraceMallocPass> {
   }
 
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
-    if (!ModuleTraceMalloc(M).instrumentModule())
+    if (M.getNamedMetadata(InstrumentedMDName)) {
+      LLVM_DEBUG(dbgs() << "tracemalloc: " << M.getModuleIdentifier()
+                        << " is already instrumented\n");
+      return PreservedAnalyses::all();
+    }
+    std::shared_ptr<const TraceMallocConfig> Config = getConfig(M);
+    // Normally done at the start of the pipeline already.
+    bool Changed = Config && FamilyWrapper(M, *Config).run();
+    Changed |= ModuleTraceMalloc(M, Config.get()).instrumentModule();
+    return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  }
+  // Instrumentation must run at -O0 and in optnone functions too.
+  static bool isRequired() { return true; }
+};
+
+/// Turns allocator family definitions into wrappers, before the inliner
+/// copies their bodies into callers in the same module.
+struct TraceMallocFamiliesPass : PassInfoMixin<TraceMallocFamiliesPass> {
+  static StringRef name() { return "TraceMallocFamiliesPass"; }
+  void printPipeline(raw_ostream &OS, function_ref<StringRef(StringRef)>) {
+    OS << "tracemalloc-families";
+  }
+
+  PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
+    if (M.getNamedMetadata(InstrumentedMDName))
+      return PreservedAnalyses::all();
+    std::shared_ptr<const TraceMallocConfig> Config = getConfig(M);
+    if (!Config || !FamilyWrapper(M, *Config).run())
       return PreservedAnalyses::all();
     return PreservedAnalyses::none();
   }
-  // Instrumentation must run at -O0 and in optnone functions too.
   static bool isRequired() { return true; }
 };
 
 } // namespace
 
 static void registerPasses(PassBuilder &PB) {
+  // Family definitions are wrapped first, before any inlining.
+  PB.registerPipelineStartEPCallback(
+      [](ModulePassManager &MPM, OptimizationLevel) {
+        MPM.addPass(TraceMallocFamiliesPass());
+      });
   // Last in the per-module pipeline, after inlining, so each record names
   // the final call and its inlined frames. Clang's -O0 pipeline calls these
   // callbacks as well.
@@ -1099,6 +1871,10 @@ static void registerPasses(PassBuilder &PB) {
   PB.registerPipelineParsingCallback(
       [](StringRef Name, ModulePassManager &MPM,
          ArrayRef<PassBuilder::PipelineElement>) {
+        if (Name == "tracemalloc-families") {
+          MPM.addPass(TraceMallocFamiliesPass());
+          return true;
+        }
         if (Name != "tracemalloc")
           return false;
         MPM.addPass(TraceMallocPass());

@@ -96,4 +96,57 @@ void __tm_delete_aligned_nothrow(void *ptr, size_t align, const void *nothrow,
 void __tm_delete_array_aligned_nothrow(void *ptr, size_t align,
                                        const void *nothrow, tm_site_t site);
 
+/* ---- Allocator families (DESIGN.md section 2) ----
+ * A function named in the configuration file (TRACEMALLOC_CONFIG) whose
+ * definition is compiled with the pass becomes a wrapper around its
+ * original body, renamed <name>.tm.body:
+ *
+ *   malloc:  t = __tm_family_enter(); r = body(...);
+ *            __tm_family_alloc(t, domain, r, size, site);
+ *   calloc:  t = __tm_family_enter(); r = body(...);
+ *            __tm_family_calloc(t, domain, r, nmemb, size, site);
+ *   realloc: t = __tm_family_enter();
+ *            __tm_family_realloc_begin(t, domain, &state, ptr);
+ *            r = body(...);
+ *            __tm_family_realloc_end(t, &state, ptr, size, r, zero_frees,
+ *                                    site);
+ *   free:    __tm_family_free(domain, ptr); body(...); __tm_family_leave();
+ *
+ * __tm_family_enter() and __tm_family_free() raise the per-thread
+ * reentrancy count, so the allocations the body makes itself (PyObject_Malloc
+ * falling back to PyMem_RawMalloc, to malloc) are not traced a second time;
+ * the call that ends the wrapper lowers it again. When the body unwinds,
+ * the wrapper's cleanup calls the same function with a NULL result.
+ * __tm_family_enter() returns whether to record (tracing, and not nested in
+ * another family function or the runtime).
+ *
+ * site is NULL in the wrapper itself: the wrapper has no shadow-stack frame,
+ * so the traceback starts at the caller's slot, which the caller stored
+ * before calling. Where the wrapper was inlined into a caller, the pass
+ * passes the site of the call it replaced instead.
+ *
+ * A free untracks the block whenever tracing is on, even when nested: a
+ * block recorded in a domain must leave the table when it is freed there.
+ * Realloc: the old block's trace is taken out first and put back when the
+ * call fails (returns NULL), unless zero_frees is set (the family's realloc
+ * frees the block and returns NULL for size 0, like glibc's). */
+struct __tm_family_realloc_state {
+  uint64_t opaque[8];
+};
+
+int __tm_family_enter(void) __attribute__((nothrow));
+void __tm_family_leave(void) __attribute__((nothrow));
+void __tm_family_alloc(int trace, unsigned int domain, void *ptr, size_t size,
+                       tm_site_t site) __attribute__((nothrow));
+void __tm_family_calloc(int trace, unsigned int domain, void *ptr, size_t nmemb,
+                        size_t size, tm_site_t site) __attribute__((nothrow));
+void __tm_family_free(unsigned int domain, void *ptr) __attribute__((nothrow));
+void __tm_family_realloc_begin(int trace, unsigned int domain,
+                               struct __tm_family_realloc_state *state,
+                               void *ptr) __attribute__((nothrow));
+void __tm_family_realloc_end(int trace, struct __tm_family_realloc_state *state,
+                             void *ptr, size_t size, void *result,
+                             int zero_frees, tm_site_t site)
+    __attribute__((nothrow));
+
 #endif /* TM_ABI_H */
