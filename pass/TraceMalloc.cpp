@@ -1592,6 +1592,8 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
     // The body of a family function inlined here: what it allocates is not
     // recorded, so its calls need neither rewriting nor site stores.
     if (MTM.isInlinedFromFamily(CB->getDebugLoc().get())) {
+      if (CB->hasFnAttr(Attribute::ReturnsTwice))
+        ReturnsTwiceCalls.push_back(CB);
       ++NumNonAllocatingCalls;
       continue;
     }
