@@ -26,8 +26,34 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <stdlib.h>
+#include <string.h>
 
+int tm_trace_uninstrumented = 1;
+
+/* aligned_alloc and posix_memalign have no __libc_ names: ask the dynamic
+ * linker for the next definition. dlsym may allocate, which lands in
+ * malloc below and needs nothing resolved. */
+static void *next_symbol(const char *name) {
+  int outer = tm_reentrant++;
+  void *symbol = dlsym(RTLD_NEXT, name);
+  tm_reentrant = outer;
+  return symbol;
+}
+
+/* Built with AddressSanitizer (TM_SANITIZE=address), the sanitizer's
+ * allocator is the program's (its runtime comes first: utils/check-sanitizers
+ * preloads it): the runtime must not define the malloc family over it, nor
+ * hand glibc's blocks to it. Uninstrumented allocations are then not
+ * recorded. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TM_SANITIZER_ALLOCATOR 1
+#endif
+#endif
+
+#ifndef TM_SANITIZER_ALLOCATOR
 /* glibc's allocator under its own names. */
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t nmemb, size_t size);
@@ -38,8 +64,6 @@ extern void *__libc_valloc(size_t size);
 extern void *__libc_pvalloc(size_t size);
 
 #define LIBC_DOMAIN 0u
-
-int tm_trace_uninstrumented = 1;
 
 static void *traced(void *ptr, size_t size) {
   if (ptr && tm_trace_uninstrumented && tm_should_trace())
@@ -95,16 +119,6 @@ void *valloc(size_t size) { return traced(__libc_valloc(size), size); }
 
 void *pvalloc(size_t size) { return traced(__libc_pvalloc(size), size); }
 
-/* aligned_alloc and posix_memalign have no __libc_ names: ask the dynamic
- * linker for the next definition. dlsym may allocate, which lands in
- * malloc above and needs nothing resolved. */
-static void *next_symbol(const char *name) {
-  int outer = tm_reentrant++;
-  void *symbol = dlsym(RTLD_NEXT, name);
-  tm_reentrant = outer;
-  return symbol;
-}
-
 void *aligned_alloc(size_t alignment, size_t size) {
   static void *(*real)(size_t, size_t);
   if (!real)
@@ -120,4 +134,58 @@ int posix_memalign(void **memptr, size_t alignment, size_t size) {
   if (status == 0)
     traced(*memptr, size);
   return status;
+}
+#endif /* TM_SANITIZER_ALLOCATOR */
+
+/* ---- dlclose ----
+ * An instrumented shared library's site records live in the library. Before
+ * it is unloaded, the depot's frames that point into it are replaced by
+ * copies (tm_forget_code, traceback.c), so a later snapshot still names its
+ * sites. dlclose may only drop a reference and leave the library loaded; the
+ * copies are then merely redundant. */
+
+enum { MAX_SEGMENTS = 16 };
+
+struct module_query {
+  const struct link_map *map;
+  tm_code_range ranges[MAX_SEGMENTS];
+  unsigned int nrange;
+};
+
+static int find_segments(struct dl_phdr_info *info, size_t size, void *arg) {
+  (void)size;
+  struct module_query *query = arg;
+  if (info->dlpi_addr != query->map->l_addr || !info->dlpi_name ||
+      strcmp(info->dlpi_name, query->map->l_name) != 0)
+    return 0;
+  for (unsigned int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
+    if (phdr->p_type != PT_LOAD || query->nrange == MAX_SEGMENTS)
+      continue;
+    uintptr_t start = info->dlpi_addr + phdr->p_vaddr;
+    query->ranges[query->nrange].start = start;
+    query->ranges[query->nrange].end = start + phdr->p_memsz;
+    query->nrange++;
+  }
+  return 1;
+}
+
+int dlclose(void *handle) {
+  static int (*real)(void *);
+  if (!real)
+    real = (int (*)(void *))next_symbol("dlclose");
+  int saved_errno = errno;
+  struct module_query query = {0};
+  struct link_map *map = NULL;
+  /* The main program (empty name) is never unloaded. */
+  /* dlclose(NULL) is an error the real dlclose reports: do not look. */
+  if ((uintptr_t)handle != 0 && dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 &&
+      map && map->l_name && map->l_name[0]) {
+    query.map = map;
+    dl_iterate_phdr(find_segments, &query);
+    if (query.nrange)
+      tm_forget_code(query.ranges, query.nrange);
+  }
+  errno = saved_errno;
+  return real(handle);
 }

@@ -239,6 +239,35 @@ static int builder_error(const loader *loader) {
   return load_error(loader, "%s", what);
 }
 
+/* Whether the bytes read so far already show the whole file: they do not
+ * start with the magic, or they are longer than the header announces. A
+ * regular file is read to its end anyway (its size is known); this keeps a
+ * pipe or a device (/dev/zero) from being read, and buffered, forever. */
+static int read_enough(const loader *loader) {
+  const unsigned char *in = loader->data;
+  size_t size = loader->size;
+  if (memcmp(in, TMS_MAGIC, size < TMS_MAGIC_SIZE ? size : TMS_MAGIC_SIZE))
+    return 1;
+  if (size < TMS_HEADER_SIZE)
+    return 0;
+  /* Header, tables and checksum, saturating: each term is at most 2^64-1
+   * (the frame and trace tables' counts times their sizes are capped). */
+  static const struct {
+    unsigned offset, entry_size;
+  } tables[] = {{32, 0}, {40, TMS_FRAME_SIZE}, {56, 0}, {64, TMS_TRACE_SIZE}};
+  uint64_t announced = TMS_HEADER_SIZE + TMS_CHECKSUM_SIZE;
+  for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+    uint64_t value = load_u64(in + tables[i].offset), bytes;
+    if (tables[i].entry_size &&
+        __builtin_mul_overflow(value, tables[i].entry_size, &bytes))
+      return 0;
+    if (__builtin_add_overflow(announced, tables[i].entry_size ? bytes : value,
+                               &announced))
+      return 0;
+  }
+  return size > announced;
+}
+
 static int read_file(loader *loader) {
   int fd = open(loader->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -247,10 +276,10 @@ static int read_file(loader *loader) {
   /* One byte more than a regular file's size, so the read that sees the
    * end of the file does not have to grow the buffer first. */
   size_t capacity = 64 * 1024;
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-      (uint64_t)st.st_size < SIZE_MAX)
+  int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular && (uint64_t)st.st_size < SIZE_MAX)
     capacity = (size_t)st.st_size + 1;
-  int error = 0;
+  int error = 0, enough = 0;
   loader->data = tm_raw_malloc(capacity);
   loader->size = 0;
   while (loader->data) {
@@ -264,11 +293,13 @@ static int read_file(loader *loader) {
       capacity *= 2;
     }
     ssize_t n = read(fd, loader->data + loader->size, capacity - loader->size);
-    if (n > 0)
+    if (n > 0) {
       loader->size += (size_t)n;
-    else if (n == 0)
+      if (!regular && (enough = read_enough(loader)))
+        break;
+    } else if (n == 0) {
       break;
-    else if (errno != EINTR) {
+    } else if (errno != EINTR) {
       error = errno;
       break;
     }
@@ -276,7 +307,7 @@ static int read_file(loader *loader) {
   close(fd);
   if (error)
     return load_error(loader, "%s", strerror(error));
-  if (!loader->data || loader->size == capacity)
+  if (!loader->data || (loader->size == capacity && !enough))
     return load_error(loader, "out of memory reading the file");
   return 0;
 }

@@ -75,6 +75,17 @@ TM_HIDDEN void tm_traceback_reset(void);
 TM_HIDDEN void tm_traceback_lock(void);
 TM_HIDDEN void tm_traceback_unlock(void);
 
+/* Address ranges of a module's loaded segments, [start, end). */
+typedef struct tm_code_range {
+  uintptr_t start, end;
+} tm_code_range;
+/* A module is about to be unloaded (dlclose): every frame of the depot that
+ * points into one of the ranges -- a site record of that module -- is
+ * replaced by a copy, with its strings, in the depot's own memory. With the
+ * depot lock and every shard lock held (see tm_forget_code). */
+TM_HIDDEN void tm_traceback_detach_locked(const tm_code_range *ranges,
+                                          unsigned int nrange);
+
 /* ---- trace_table.c: (domain, pointer) -> (size, traceback id) ----
  * Open addressing, sharded by pointer hash, one lock per shard. */
 typedef struct tm_trace_entry {
@@ -148,6 +159,10 @@ TM_HIDDEN void tm_set_growth_trigger(size_t step, void (*hook)(void));
 TM_HIDDEN int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
                               tm_site_t site);
 TM_HIDDEN void tm_record_free(unsigned int domain, void *ptr);
+
+/* Before a module is unloaded: copy the site records of its code that the
+ * depot refers to (tm_traceback_detach_locked), with every lock held. */
+TM_HIDDEN void tm_forget_code(const tm_code_range *ranges, unsigned int nrange);
 
 /* realloc: the old trace is taken out before the call (another thread may be
  * handed the old address as soon as realloc frees it) and put back if the

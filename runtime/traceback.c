@@ -224,6 +224,136 @@ void tm_traceback_reset(void) {
   pthread_mutex_unlock(&depot_lock);
 }
 
+/* ---- Unloaded modules ----
+ * Frames are pointers to the site records the pass emitted, which live in
+ * the module that made the call. When a shared library is dlclose()d its
+ * records (and the file and function names they point to) are unmapped,
+ * while the depot still holds tracebacks whose frames point there: a later
+ * snapshot would read freed memory. So before the library goes, every such
+ * frame is replaced by a copy of its record, with copied strings, in the
+ * depot's arena (freed at the next reset, with the tracebacks using it).
+ *
+ * Tracebacks are otherwise immutable and read without the depot lock, so
+ * this is done with every lock held (tm_forget_code): the frames of a
+ * traceback are read only by
+ *  - find_in()/same_frames(), lock-free, but only by tm_traceback_intern(),
+ *    which runs with a shard lock held;
+ *  - get_object_traceback, with a shard lock held;
+ *  - take_snapshot's build_traceback(), with control_lock held (the shard
+ *    locks are released by then).
+ * Holding control_lock and every shard lock therefore excludes every reader.
+ *
+ * The hash of a rewritten traceback stays that of its old frames, and so
+ * does its place in the id table. That is harmless: a lookup compares the
+ * frames themselves after the hash, and no site passed to the runtime can
+ * ever be one of our copies; if the library is loaded again at the same
+ * address, its sites no longer match the rewritten tracebacks and new ones
+ * are interned. Distinct records get distinct copies, so two tracebacks
+ * never become equal.
+ *
+ * The copy's inlined_at is NULL: the depot stores every frame of an inlined
+ * chain as a frame of its own, and nothing follows inlined_at from a stored
+ * frame. If the arena cannot grow, the frame becomes tm_unloaded_site
+ * rather than dangle. */
+static const struct __tm_site tm_unloaded_site = {
+    .filename = "<unloaded module>", .function = "", .chain_depth = 1};
+
+static int in_ranges(const void *ptr, const tm_code_range *ranges,
+                     unsigned int nrange) {
+  uintptr_t addr = (uintptr_t)ptr;
+  for (unsigned int i = 0; i < nrange; i++)
+    if (addr >= ranges[i].start && addr < ranges[i].end)
+      return 1;
+  return 0;
+}
+
+/* Original -> copy, for sites and strings alike (distinct objects have
+ * distinct addresses). Open addressing, mapped for the call. */
+struct copy_map {
+  size_t capacity; /* a power of two */
+  struct {
+    const void *from;
+    const void *to;
+  } slots[];
+};
+
+static const void **map_slot(struct copy_map *map, const void *from) {
+  size_t mask = map->capacity - 1;
+  uint64_t h = (uint64_t)(uintptr_t)from * 0x9e3779b97f4a7c15u;
+  for (size_t i = (size_t)(h >> 20) & mask;; i = (i + 1) & mask) {
+    if (map->slots[i].from == from || !map->slots[i].from) {
+      map->slots[i].from = from;
+      return &map->slots[i].to;
+    }
+  }
+}
+
+static const char *copy_string(struct copy_map *map, const char *text,
+                               const tm_code_range *ranges,
+                               unsigned int nrange) {
+  if (!text || !in_ranges(text, ranges, nrange))
+    return text;
+  const void **to = map_slot(map, text);
+  if (!*to) {
+    size_t length = strlen(text) + 1;
+    char *copy = arena_alloc(length);
+    if (copy)
+      *to = memcpy(copy, text, length);
+  }
+  return *to;
+}
+
+static tm_site_t copy_site(struct copy_map *map, tm_site_t site,
+                           const tm_code_range *ranges, unsigned int nrange) {
+  const void **to = map_slot(map, site);
+  if (*to)
+    return *to;
+  struct __tm_site *copy = arena_alloc(sizeof(*copy));
+  if (!copy)
+    return &tm_unloaded_site;
+  *copy = *site;
+  copy->inlined_at = NULL;
+  copy->filename = copy_string(map, site->filename, ranges, nrange);
+  copy->function = copy_string(map, site->function, ranges, nrange);
+  if (!copy->filename)
+    return &tm_unloaded_site; /* out of memory for the name */
+  if (!copy->function && site->function)
+    copy->function = "";
+  *to = copy;
+  return copy;
+}
+
+void tm_traceback_detach_locked(const tm_code_range *ranges,
+                                unsigned int nrange) {
+  uint32_t count = atomic_load_explicit(&traceback_count, memory_order_relaxed);
+  /* Frames to copy, at most: sizes the map (each site brings at most two
+   * strings). */
+  size_t hits = 0;
+  for (uint32_t id = 0; id < count; id++) {
+    const tm_traceback *tb = tm_traceback_get(id);
+    for (unsigned int i = 0; i < tb->nframe; i++)
+      hits += in_ranges(tb->frames[i], ranges, nrange);
+  }
+  if (hits == 0)
+    return;
+  size_t capacity = 16;
+  while (capacity < hits * 3 * 2)
+    capacity *= 2;
+  size_t map_size = sizeof(struct copy_map) +
+                    capacity * sizeof(((struct copy_map *)0)->slots[0]);
+  struct copy_map *map = tm_os_map(map_size); /* zero-filled */
+  if (map)
+    map->capacity = capacity;
+  for (uint32_t id = 0; id < count; id++) {
+    tm_traceback *tb = (tm_traceback *)tm_traceback_get(id);
+    for (unsigned int i = 0; i < tb->nframe; i++)
+      if (in_ranges(tb->frames[i], ranges, nrange))
+        tb->frames[i] = map ? copy_site(map, tb->frames[i], ranges, nrange)
+                            : &tm_unloaded_site;
+  }
+  tm_os_unmap(map, map_size);
+}
+
 void tm_traceback_lock(void) { pthread_mutex_lock(&depot_lock); }
 
 void tm_traceback_unlock(void) { pthread_mutex_unlock(&depot_lock); }

@@ -69,6 +69,13 @@ static void setup(void) {
   pthread_atfork(before_fork, after_fork, after_fork);
 }
 
+/* At load time, not at the first start: control_lock is taken by
+ * take_snapshot and clear_traces even while not tracing, and a fork in the
+ * middle of one must not leave the child a lock nobody will release. */
+__attribute__((constructor)) static void setup_at_load(void) {
+  pthread_once(&setup_once, setup);
+}
+
 /* ---- Counters ---- */
 
 /* Growth trigger: when traced memory reaches growth_threshold, the hook is
@@ -220,6 +227,25 @@ void tm_record_realloc_end(const tm_saved_trace *saved, void *result,
       saved->generation == depot_generation)
     put_locked(shard, &saved->entry);
   tm_table_unlock(shard);
+  errno = saved_errno;
+}
+
+/* ---- Unloaded code ----
+ * The order of before_fork: control_lock keeps take_snapshot from reading
+ * frames, the shard locks keep every interning thread (and
+ * get_object_traceback) out of the depot, the depot lock guards its arena.
+ * See traceback.c for why this is enough to rewrite frames in place. */
+void tm_forget_code(const tm_code_range *ranges, unsigned int nrange) {
+  if (tm_traceback_count() == 0)
+    return;
+  int saved_errno = errno;
+  pthread_mutex_lock(&control_lock);
+  tm_table_lock_all();
+  tm_traceback_lock();
+  tm_traceback_detach_locked(ranges, nrange);
+  tm_traceback_unlock();
+  tm_table_unlock_all();
+  pthread_mutex_unlock(&control_lock);
   errno = saved_errno;
 }
 

@@ -87,6 +87,13 @@ static int top(const cli_options *options) {
   tracemalloc_snapshot *snapshot = cli_load(options->paths[0], options);
   if (!snapshot)
     return EXIT_ERROR;
+  /* The tracer ran out of memory for some traces: the sizes are low. */
+  uint64_t lost = tracemalloc_snapshot_lost_traces(snapshot);
+  if (lost)
+    fprintf(stderr,
+            "tracemalloc: warning: %llu allocations could not be traced "
+            "(lost_traces): the sizes are lower than the truth\n",
+            (unsigned long long)lost);
   int status = cli_print_top(snapshot, options);
   tracemalloc_snapshot_free(snapshot);
   return status ? status : cli_finish_output();
