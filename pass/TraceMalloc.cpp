@@ -58,7 +58,6 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Demangle/Demangle.h"
-#include "llvm/IR/AttributeMask.h"
 #include "llvm/IR/Attributes.h"
 #include "llvm/IR/Comdat.h"
 #include "llvm/IR/Constants.h"
@@ -66,7 +65,6 @@
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
-#include "llvm/IR/EHPersonalities.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/IRBuilder.h"
@@ -78,7 +76,6 @@
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
-#include "llvm/Passes/PassPlugin.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Debug.h"
 #include "llvm/Support/Error.h"
@@ -88,6 +85,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
+
+#include "LLVMCompat.h"
 
 #include <cstdlib>
 #include <memory>
@@ -350,21 +349,20 @@ TraceMallocConfig::parse(std::unique_ptr<MemoryBuffer> Buffer, StringRef Path) {
                                Path + ":" + Twine(LineNo) + ": " + Msg);
     };
     StringRef Line = Lines[I].trim();
-    if (Line.empty() || Line.starts_with("#"))
+    if (Line.empty() || hasPrefix(Line, "#"))
       continue;
-    if (Line.starts_with("["))
+    if (hasPrefix(Line, "["))
       return Fail("sections are not supported: every entry applies");
 
     // fun:GLOB and src:GLOB.
-    bool IsFun = Line.starts_with("fun:");
-    if (IsFun || Line.starts_with("src:")) {
+    bool IsFun = hasPrefix(Line, "fun:");
+    if (IsFun || hasPrefix(Line, "src:")) {
       StringRef Pattern = Line.drop_front(4).trim();
       if (Pattern.empty())
         return Fail("'" + Line.take_front(4) + "' needs a pattern");
       if (Pattern.contains('='))
         return Fail("categories ('=...') are not supported: '" + Line + "'");
-      Expected<GlobPattern> Glob =
-          GlobPattern::create(Pattern, /*MaxSubPatterns=*/1024);
+      Expected<GlobPattern> Glob = tmcompat::createGlobPattern(Pattern);
       if (!Glob)
         return Fail("bad pattern '" + Pattern +
                     "': " + toString(Glob.takeError()));
@@ -529,6 +527,22 @@ static std::shared_ptr<const TraceMallocConfig> getConfig(Module &M) {
   return Loaded.Config;
 }
 
+/// Whether \p M uses opaque pointers, which the pass needs; typed pointers
+/// (LLVM 14's default) are reported, once per module when \p Report.
+static bool hasOpaquePointers(Module &M, bool Report) {
+  if (!tmcompat::usesTypedPointers(M.getContext()))
+    return true;
+  if (Report && !M.getNamedMetadata(ConfigErrorMDName)) {
+    M.getOrInsertNamedMetadata(ConfigErrorMDName);
+    M.getContext().diagnose(DiagnosticInfoTraceMalloc(
+        "tracemalloc: " + M.getModuleIdentifier() +
+            " uses typed pointers: compile it with -mllvm -opaque-pointers "
+            "(tmcc does)",
+        DS_Error));
+  }
+  return false;
+}
+
 /// The function attribute of a wrapper ("malloc", "calloc", "realloc" or
 /// "free") and that of the original body it calls.
 constexpr char FamilyAttr[] = "tracemalloc-family";
@@ -648,12 +662,12 @@ static bool isNonAllocatingLibFunction(StringRef Name) {
 static bool intrinsicCallsOut(const Function &F) {
   switch (F.getIntrinsicID()) {
   case Intrinsic::experimental_gc_statepoint:
-  case Intrinsic::experimental_patchpoint:
-  case Intrinsic::experimental_patchpoint_void:
     return true;
   default:
-    // The Objective-C ARC intrinsics become calls of the ObjC runtime.
-    return hasPrefix(F.getName(), "llvm.objc.");
+    // Patchpoints call their target; the Objective-C ARC intrinsics become
+    // calls of the ObjC runtime.
+    return tmcompat::isPatchpointIntrinsic(F.getIntrinsicID()) ||
+           hasPrefix(F.getName(), "llvm.objc.");
   }
 }
 
@@ -1210,7 +1224,7 @@ static AttributeMask getShadowStackContradictedAttrs() {
   // themselves; a speculatable call could be executed where the program
   // does not call it. nosync and nofree still hold: the stores are to
   // thread-local memory and free nothing.
-  Mask.addAttribute(Attribute::Memory);
+  tmcompat::addMemoryEffectAttrs(Mask);
   Mask.addAttribute(Attribute::Speculatable);
   return Mask;
 }
@@ -1224,7 +1238,7 @@ void ModuleTraceMalloc::dropMemoryEffects(const AllocationAnalysis &AA,
   for (Function &F : M) {
     if (!AA.mayAllocate(F))
       continue;
-    if (F.hasFnAttribute(Attribute::Memory) ||
+    if (tmcompat::hasMemoryEffectAttrs(F) ||
         F.hasFnAttribute(Attribute::Speculatable)) {
       F.removeFnAttrs(Mask);
       ++NumStrippedFunctions;
@@ -1383,13 +1397,8 @@ bool FamilyWrapper::checkPrototype(const Function &F, const FamilyFn &Fn) {
 DISubprogram *FamilyWrapper::createWrapperScope(const DISubprogram &SP) {
   // Same name, place and type as the original (which the body keeps), but
   // artificial: a debugger shows the body's lines.
-  DISubprogram *Scope = DISubprogram::getDistinct(
-      Ctx, SP.getScope(), SP.getName(), SP.getLinkageName(), SP.getFile(),
-      SP.getLine(), SP.getType(), SP.getScopeLine(), SP.getContainingType(),
-      SP.getVirtualIndex(), SP.getThisAdjustment(),
-      SP.getFlags() | DINode::FlagArtificial, SP.getSPFlags(), SP.getUnit(),
-      SP.getTemplateParams(), SP.getDeclaration(), /*RetainedNodes=*/nullptr,
-      SP.getThrownTypes(), SP.getAnnotations(), SP.getTargetFuncName());
+  DISubprogram *Scope = tmcompat::getDistinctSubprogram(
+      Ctx, SP, SP.getFlags() | DINode::FlagArtificial);
   Scopes->addOperand(Scope);
   return Scope;
 }
@@ -1448,7 +1457,7 @@ void FamilyWrapper::wrap(Function &F, const FamilyFn &Fn) {
   Body->setPrefixData(nullptr);
   Body->setPrologueData(nullptr);
   Body->addFnAttr(FamilyBodyAttr);
-  Body->splice(Body->end(), &F);
+  tmcompat::spliceBody(*Body, F);
   for (auto [Arg, BodyArg] : zip(F.args(), Body->args())) {
     BodyArg.setName(Arg.getName());
     Arg.replaceAllUsesWith(&BodyArg);
@@ -1692,8 +1701,8 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
   IRBuilder<> IRB(&F.getEntryBlock(), getFrameInsertionPoint(F));
   if (DISubprogram *SP = F.getSubprogram())
     IRB.SetCurrentDebugLocation(DILocation::get(Ctx, 0, 0, SP));
-  Value *Shadow = IRB.CreateThreadLocalAddress(ShadowGV);
-  Shadow->setName("tm.shadow");
+  Value *Shadow =
+      tmcompat::createThreadLocalAddress(IRB, ShadowGV, "tm.shadow");
   // depth is the first field of the shadow stack.
   Value *Depth = IRB.CreateLoad(Int32Ty, Shadow, "tm.depth");
   Value *Inner =
@@ -1728,13 +1737,13 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
   // When setjmp returns again (longjmp) and when an exception lands here,
   // the frames in between are gone: this frame is the top one again.
   for (CallBase *CB : ReturnsTwiceCalls) {
-    IRB.SetInsertPoint(getAfterCall(*CB));
+    tmcompat::setInsertPoint(IRB, getAfterCall(*CB));
     IRB.CreateStore(Inner, Shadow);
     ++NumDepthRestores;
   }
   for (BasicBlock &BB : F) {
     // A catchswitch block holds nothing else; its catchpads get the store.
-    if (!BB.isEHPad() || isa<CatchSwitchInst>(BB.getFirstNonPHI()))
+    if (!BB.isEHPad() || isa<CatchSwitchInst>(tmcompat::getFirstNonPHI(BB)))
       continue;
     IRB.SetInsertPoint(&BB, BB.getFirstInsertionPt());
     IRB.CreateStore(Inner, Shadow);
@@ -1821,6 +1830,8 @@ struct TraceMallocPass : PassInfoMixin<TraceMallocPass> {
                         << " is already instrumented\n");
       return PreservedAnalyses::all();
     }
+    if (!hasOpaquePointers(M, /*Report=*/true))
+      return PreservedAnalyses::all();
     std::shared_ptr<const TraceMallocConfig> Config = getConfig(M);
     // Normally done at the start of the pipeline already.
     bool Changed = Config && FamilyWrapper(M, *Config).run();
@@ -1840,7 +1851,8 @@ struct TraceMallocFamiliesPass : PassInfoMixin<TraceMallocFamiliesPass> {
   }
 
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
-    if (M.getNamedMetadata(InstrumentedMDName))
+    if (M.getNamedMetadata(InstrumentedMDName) ||
+        !hasOpaquePointers(M, /*Report=*/false))
       return PreservedAnalyses::all();
     std::shared_ptr<const TraceMallocConfig> Config = getConfig(M);
     if (!Config || !FamilyWrapper(M, *Config).run())
@@ -1861,13 +1873,13 @@ static void registerPasses(PassBuilder &PB) {
   // Last in the per-module pipeline, after inlining, so each record names
   // the final call and its inlined frames. Clang's -O0 pipeline calls these
   // callbacks as well.
-  PB.registerOptimizerLastEPCallback(
-      [](ModulePassManager &MPM, OptimizationLevel) {
+  tmcompat::registerOptimizerLastEPCallback(
+      PB, [](ModulePassManager &MPM, OptimizationLevel) {
         MPM.addPass(TraceMallocPass());
       });
   // After cross-module inlining; a no-op on modules instrumented before.
-  PB.registerFullLinkTimeOptimizationLastEPCallback(
-      [](ModulePassManager &MPM, OptimizationLevel) {
+  tmcompat::registerFullLinkTimeOptimizationLastEPCallback(
+      PB, [](ModulePassManager &MPM, OptimizationLevel) {
         MPM.addPass(TraceMallocPass());
       });
   PB.registerPipelineParsingCallback(
@@ -1885,6 +1897,6 @@ static void registerPasses(PassBuilder &PB) {
 }
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
-  return {LLVM_PLUGIN_API_VERSION, "TraceMalloc", LLVM_VERSION_STRING,
-          registerPasses};
+  return tmcompat::makePluginInfo("TraceMalloc", LLVM_VERSION_STRING,
+                                  registerPasses);
 }

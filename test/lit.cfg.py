@@ -37,9 +37,21 @@ config.substitutions.append(("%tracemalloc", os.path.join(bin_dir, "tracemalloc"
 config.substitutions.append(("%plugin", plugin))
 config.substitutions.append(("%libdir", lib_dir))
 config.substitutions.append(("%include", os.path.join(config.tm_src_root, "include")))
-config.substitutions.append(("%clangxx", clang + "++"))
-config.substitutions.append(("%clang", clang))
-config.substitutions.append(("%opt", config.opt + " -load-pass-plugin=" + plugin))
+# llvm-N: for tests whose input IR uses syntax older LLVMs do not parse.
+config.available_features.add("llvm-" + config.llvm_version_major)
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    config.available_features.add("root")
+# LLVM 14 defaults to typed pointers; the pass and the IR tests need opaque
+# ones (tmcc asks for them itself). Its opt also knows the plugin's options
+# only when -load loads it before the command line is parsed.
+opaque_clang = opaque_opt = ""
+if config.llvm_version_major == "14":
+    opaque_clang = " -mllvm -opaque-pointers"
+    opaque_opt = " -opaque-pointers -load=" + plugin
+config.substitutions.append(("%clangxx", clang + "++" + opaque_clang))
+config.substitutions.append(("%clang", clang + opaque_clang))
+config.substitutions.append(
+    ("%opt", config.opt + opaque_opt + " -load-pass-plugin=" + plugin))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%srcroot", config.tm_src_root))
 # FileCheck, not and count come from the LLVM tools directory.
@@ -48,3 +60,31 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(
     ("%mksnap", os.path.join(config.tm_test_exec_root, "tools", "tm-mksnap")))
 config.substitutions.append(("%objroot", config.tm_obj_root))
+# The core runtime under sanitizers (test/fuzz/CMakeLists.txt): libFuzzer
+# targets and libtm_tsan.a, when the compiler has them.
+if getattr(config, "tm_fuzz", "") in ("ON", "1", "TRUE"):
+    config.available_features.add("fuzzer")
+if getattr(config, "tm_tsan", "") in ("ON", "1", "TRUE"):
+    config.available_features.add("tsan")
+config.substitutions.append(
+    ("%fuzzdir", os.path.join(config.tm_test_exec_root, "fuzz")))
+
+# A build with -DTM_SANITIZE=... (utils/check-sanitizers): the runtime and
+# the tools are sanitized, and the sanitizer's shared runtime is preloaded
+# into every test process, so that its allocator is every program's (the
+# runtime then leaves the malloc family to it). Programs built with %clang
+# that link the core (libtm_core.a) get that runtime as a linker input too,
+# which changes no IR.
+if getattr(config, "tm_sanitize", ""):
+    config.available_features.add("sanitized")
+    config.environment["LD_PRELOAD"] = config.tm_sanitizer_runtime
+    config.environment["ASAN_OPTIONS"] = (
+        "detect_leaks=0:verify_asan_link_order=0:allocator_may_return_null=1"
+        ":alloc_dealloc_mismatch=0:exitcode=99")
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    link = " -Wno-unused-command-line-argument %s -Wl,-rpath,%s" % (
+        config.tm_sanitizer_runtime,
+        os.path.dirname(config.tm_sanitizer_runtime))
+    config.substitutions = [
+        (key, value + link) if key in ("%clang", "%clangxx") else (key, value)
+        for key, value in config.substitutions]

@@ -26,6 +26,9 @@
 #ifndef TM_CLANG
 #define TM_CLANG "clang"
 #endif
+#ifndef TM_LLVM_VERSION_MAJOR
+#define TM_LLVM_VERSION_MAJOR 19
+#endif
 #ifndef TM_INSTALL_LIBDIR
 #define TM_INSTALL_LIBDIR "lib"
 #endif
@@ -193,7 +196,15 @@ int main(int argc, char **argv) {
     args[n++] = argv[i];
   if (cmd.compiles) {
     args[n++] = plugin_arg;
+#if TM_LLVM_VERSION_MAJOR < 22
+    /* Before LLVM 22, the plugin's -mllvm options need it loaded early. */
     args[n++] = clang_plugin_arg;
+#endif
+#if TM_LLVM_VERSION_MAJOR < 15
+    /* LLVM 14 defaults to typed pointers; the pass needs opaque ones. */
+    args[n++] = "-mllvm";
+    args[n++] = "-opaque-pointers";
+#endif
     args[n++] = include_arg;
     /* Line tables are all tracebacks need; -fdebug-info-for-profiling keeps
      * the linkage names that give C++ frames their qualified names. */

@@ -28,11 +28,11 @@ void release(void *p) { free(p); }
 // CHECK: [[RELEASE_STR:@__tm_str[.0-9]*]] = private unnamed_addr constant [8 x i8] c"release\00", align 1
 // CHECK: [[FREE_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE_STR]], ptr [[RELEASE_STR]], ptr null, i32 12, i32 25, i32 0, i32 1 }, align 8
 
-// O2-LABEL: define dso_local noalias noundef ptr @make(
-// O2: tail call noalias noundef ptr @__tm_malloc(i64 noundef %{{.*}}, ptr [[SITE]]) #{{[0-9]+}}, !dbg
+// O2-LABEL: define dso_local noalias {{(noundef )?}}ptr @make(
+// O2: tail call {{(noalias noundef )?}}ptr @__tm_malloc(i64 noundef %{{.*}}, ptr [[SITE]]) #{{[0-9]+}}, !dbg
 
 // O0-LABEL: define internal ptr @alloc_buffer(
-// O0: call ptr @__tm_malloc(i64 noundef %{{.*}}, ptr [[SITE]]) #{{[0-9]+}}, !dbg
+// O0: call ptr @__tm_malloc(i64 noundef %{{.*}}, ptr [[SITE]]){{( #[0-9]+)?}}, !dbg
 
 // CHECK-LABEL: define dso_local void @release(
 // CHECK: call void @__tm_free(ptr noundef %{{.*}}, ptr [[FREE_SITE]]), !dbg

@@ -1,5 +1,5 @@
-// RUN: %clangxx -O0 -g -fpass-plugin=%plugin -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,O0 -DFILE=%s
-// RUN: %clangxx -O2 -gline-tables-only -fpass-plugin=%plugin -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,O2 -DFILE=%s
+// RUN: %clangxx -O0 -g -fsized-deallocation -fpass-plugin=%plugin -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,O0 -DFILE=%s
+// RUN: %clangxx -O2 -gline-tables-only -fsized-deallocation -fpass-plugin=%plugin -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,O2 -DFILE=%s
 struct Widget {
   Widget();
   ~Widget();

@@ -23,7 +23,7 @@ target triple = "x86_64-unknown-linux-gnu"
 ; CHECK-LABEL: define dso_local {{.*}}ptr @fam_malloc(
 ; CHECK-NOT: store
 ; CHECK: %tm.trace = tail call i32 @__tm_family_enter()
-; CHECK-NEXT: %p.i = tail call noalias noundef ptr @malloc(i64 noundef %size)
+; CHECK-NEXT: %p.i = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %size)
 ; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr %p.i, i64 %size, ptr null)
 ; CHECK-NEXT: ret ptr %p.i
 define dso_local ptr @fam_malloc(i64 noundef %size) #0 !dbg !8 {
@@ -36,7 +36,7 @@ define dso_local ptr @fam_malloc(i64 noundef %size) #0 !dbg !8 {
 ; CHECK-LABEL: define dso_local {{.*}}ptr @user(
 ; CHECK-NOT: %tm.shadow
 ; CHECK: %tm.trace.i = tail call i32 @__tm_family_enter()
-; CHECK-NEXT: %p.i.i = tail call noalias noundef ptr @malloc(i64 noundef %n)
+; CHECK-NEXT: %p.i.i = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %n)
 ; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace.i, i32 1, ptr %p.i.i, i64 %n, ptr [[USER_SITE]])
 define dso_local ptr @user(i64 noundef %n) #0 !dbg !20 {
   %p = call ptr @fam_malloc(i64 noundef %n), !dbg !22
@@ -49,7 +49,7 @@ define dso_local ptr @user(i64 noundef %n) #0 !dbg !20 {
 ; CHECK: store ptr [[MAY_SITE:@__tm_site[.0-9]*]], ptr %tm.slot
 ; CHECK-NEXT: tail call void @may_allocate()
 ; CHECK-NEXT: %tm.trace.i = tail call i32 @__tm_family_enter()
-; CHECK-NEXT: %p.i.i = tail call noalias noundef ptr @malloc(i64 noundef %n)
+; CHECK-NEXT: %p.i.i = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %n)
 ; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace.i, i32 1, ptr %p.i.i, i64 %n, ptr [[FRAMED_SITE]])
 ; CHECK-NEXT: store ptr [[MAY_SITE]], ptr %tm.slot
 define dso_local ptr @framed(i64 noundef %n) #0 !dbg !30 {

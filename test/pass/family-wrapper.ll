@@ -5,6 +5,8 @@
 ; instrumented (nothing it allocates is traced). Calls of family functions
 ; count as allocations, so their callers store their call site; the
 ; wrappers have no frame of their own.
+; The input uses memory(...), which LLVM 14 does not parse.
+; UNSUPPORTED: llvm-14
 ; RUN: env TRACEMALLOC_CONFIG=%S/Inputs/family.tmconf %opt -passes=tracemalloc -S %s | FileCheck %s
 ; The same as a separate pass at the start of the pipeline.
 ; RUN: env TRACEMALLOC_CONFIG=%S/Inputs/family.tmconf %opt -passes=tracemalloc-families,tracemalloc -S %s | FileCheck %s
@@ -117,7 +119,7 @@ define ptr @leaf_alloc(i64 %size) memory(readwrite, argmem: none) speculatable {
 ; store, a free does not; declared family functions are not rewritten.
 define void @caller(ptr %fp) {
 ; CHECK-LABEL: define void @caller(ptr %fp) {
-; CHECK: %tm.depth = load i32, ptr %tm.shadow
+; CHECK: %tm.depth = load i32, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK: store ptr [[SITE:@__tm_site[.0-9]*]], ptr %tm.slot
 ; CHECK-NEXT: %a = call ptr @fam_malloc(i64 1)
 ; CHECK-NEXT: store ptr [[SITE]], ptr %tm.slot
@@ -132,7 +134,7 @@ define void @caller(ptr %fp) {
 ; CHECK-NEXT: %f = call ptr %fp(i64 7)
 ; CHECK-NEXT: call void @fam_free(ptr %b)
 ; The frame ends before a last call that records nothing.
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: call void @ext_free(ptr %c)
 ; CHECK-NEXT: ret void
   %a = call ptr @fam_malloc(i64 1)

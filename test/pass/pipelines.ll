@@ -1,9 +1,8 @@
 ; The plugin adds the pass to the default pipelines: last in the per-module
-; pipelines (-O0 too) and last in the full LTO pipeline.
+; pipelines (-O0 too); pipelines-lto.ll: last in the full LTO pipeline.
 ; RUN: %opt -passes='default<O0>' -S %s | FileCheck %s
 ; RUN: %opt -passes='default<O2>' -S %s | FileCheck %s
 ; RUN: %opt -passes='thinlto-pre-link<O2>' -S %s | FileCheck %s
-; RUN: %opt -passes='lto<O2>' -S %s | FileCheck %s
 ; It prints as the name that parses.
 ; RUN: %opt -passes='default<O0>' -print-pipeline-passes -disable-output %s | FileCheck %s --check-prefix=PIPELINE
 ; PIPELINE: ,tracemalloc{{,|$}}

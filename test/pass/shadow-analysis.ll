@@ -2,6 +2,8 @@
 ; functions that may need a frame, and only calls that may need a site
 ; store. Code that cannot allocate (recursive arithmetic, calls of functions
 ; known not to allocate) pays nothing.
+; The input uses memory(...), which LLVM 14 does not parse.
+; UNSUPPORTED: llvm-14
 ; RUN: %opt -passes=tracemalloc -S %s 2>/dev/null | FileCheck %s
 
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
@@ -122,7 +124,7 @@ define void @may(ptr %fp) {
 ; CHECK-NEXT: call void @naked()
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot
 ; CHECK-NEXT: call void @nosan()
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: ret void
   call void %fp()
   %u = call i32 @unknown(ptr null)

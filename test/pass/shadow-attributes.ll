@@ -3,6 +3,8 @@
 ; for them, and those with a frame write it) and from their calls, so LLVM
 ; can neither remove nor move the shadow-stack stores or the calls. Functions
 ; that cannot allocate keep theirs.
+; The input uses memory(...), which LLVM 14 does not parse.
+; UNSUPPORTED: llvm-14
 ; RUN: %opt -passes=tracemalloc -S %s 2>/dev/null | FileCheck %s
 
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
@@ -14,7 +16,7 @@ target triple = "x86_64-unknown-linux-gnu"
 ; CHECK-NEXT: call void @opaque() [[OPAQUE_CALL:#[0-9]+]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot
 ; CHECK-NEXT: %p = call ptr @leaf() [[LEAF_CALL:#[0-9]+]]
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: %f = call i32 @fib(i32 3) [[FIB_CALL:#[0-9]+]]
 define void @framed() #0 {
   call void @opaque() #1

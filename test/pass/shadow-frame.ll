@@ -34,13 +34,14 @@ define i32 @caller(i32 %x, ptr %s) !dbg !10 {
 ; CHECK-LABEL: define i32 @caller(
 ; CHECK-NEXT: entry:
 ; CHECK-NEXT: %buf = alloca [16 x i8], align 1
-; CHECK-NEXT: %tm.shadow = call ptr @llvm.threadlocal.address.p0(ptr @__tm_shadow), !dbg [[ENTRY_LOC:![0-9]+]]
-; CHECK-NEXT: %tm.depth = load i32, ptr %tm.shadow, align 4, !dbg [[ENTRY_LOC]]
+; LLVM 16 and later address the shadow stack through
+; llvm.threadlocal.address (%tm.shadow), LLVM 14 directly.
+; CHECK: %tm.depth = load i32, ptr [[SHADOW:%tm.shadow|@__tm_shadow]], align 4, !dbg [[ENTRY_LOC:![0-9]+]]
 ; CHECK-NEXT: %tm.depth.inner = add i32 %tm.depth, 1, !dbg [[ENTRY_LOC]]
-; CHECK-NEXT: store i32 %tm.depth.inner, ptr %tm.shadow, align 4, !dbg [[ENTRY_LOC]]
+; CHECK-NEXT: store i32 %tm.depth.inner, ptr [[SHADOW]], align 4, !dbg [[ENTRY_LOC]]
 ; CHECK-NEXT: %tm.index = call i32 @llvm.umin.i32(i32 %tm.depth, i32 4095), !dbg [[ENTRY_LOC]]
 ; CHECK-NEXT: %tm.index.ext = zext i32 %tm.index to i64, !dbg [[ENTRY_LOC]]
-; CHECK-NEXT: %tm.slot = getelementptr inbounds %tm.shadow_stack, ptr %tm.shadow, i64 0, i32 2, i64 %tm.index.ext, !dbg [[ENTRY_LOC]]
+; CHECK-NEXT: %tm.slot = getelementptr inbounds %tm.shadow_stack, ptr [[SHADOW]], i64 0, i32 2, i64 %tm.index.ext, !dbg [[ENTRY_LOC]]
 ; Known not to allocate: no store.
 ; CHECK-NEXT: %n = call i64 @strlen(ptr %s), !dbg
 ; CHECK-NEXT: call void @llvm.memcpy.p0.p0.i64(ptr %buf, ptr %s, i64 16, i1 false), !dbg
@@ -59,7 +60,7 @@ entry:
 ; CHECK: a:
 ; CHECK-NEXT: store ptr [[EXT_SITE]], ptr %tm.slot, align 8, !dbg [[EXT_LOC:![0-9]+]]
 ; CHECK-NEXT: call void @ext(), !dbg [[EXT_LOC]]
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow, align 4, !dbg
+; CHECK-NEXT: store i32 %tm.depth, ptr [[SHADOW]], align 4, !dbg
 ; CHECK-NEXT: ret i32 0
 a:
   call void @ext(), !dbg !12
@@ -73,7 +74,7 @@ a:
 ; CHECK-NEXT: %p = call ptr @__tm_malloc(i64 8, ptr [[OWN_SITE]]), !dbg
 ; CHECK-NEXT: %q = call ptr @__tm_malloc(i64 9, ptr [[INL_SITE]]), !dbg
 ; CHECK-NEXT: %r = call ptr @__tm_malloc(i64 10, ptr [[DIRECT_SITE]]), !dbg
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow, align 4, !dbg
+; CHECK-NEXT: store i32 %tm.depth, ptr [[SHADOW]], align 4, !dbg
 ; CHECK-NEXT: ret i32 1
 b:
   %l = call ptr @leaf(), !dbg !13

@@ -12,13 +12,13 @@ target triple = "x86_64-unknown-linux-gnu"
 
 define i32 @jumps(ptr %env) {
 ; CHECK-LABEL: define i32 @jumps(
-; CHECK: %tm.depth = load i32, ptr %tm.shadow, align 4
+; CHECK: %tm.depth = load i32, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: %tm.depth.inner = add i32 %tm.depth, 1
-; CHECK-NEXT: store i32 %tm.depth.inner, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK: %r = call i32 @_setjmp(ptr %env)
-; CHECK-NEXT: store i32 %tm.depth.inner, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: %s = call i32 @__sigsetjmp(ptr %env, i32 1)
-; CHECK-NEXT: store i32 %tm.depth.inner, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: %z = icmp eq i32 %r, 0
 ; CHECK-NEXT: br i1 %z, label %first, label %again
   %r = call i32 @_setjmp(ptr %env) #0
@@ -29,14 +29,14 @@ define i32 @jumps(ptr %env) {
 ; CHECK: first:
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot, align 8
 ; CHECK-NEXT: call void @jump_away(ptr %env)
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret i32 0
 first:
   call void @jump_away(ptr %env)
   ret i32 0
 
 ; CHECK: again:
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret i32 1
 again:
   ret i32 1
@@ -55,7 +55,7 @@ call:
   %r = invoke i32 @setjmp(ptr %env) #0
           to label %join unwind label %lpad
 ; CHECK: [[SPLIT]]:
-; CHECK-NEXT: store i32 %tm.depth.inner, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: br label %join
 join:
   ret void
@@ -74,14 +74,14 @@ define void @catches() personality ptr @__gxx_personality_v0 {
   invoke void @ext()
           to label %cont unwind label %lpad
 ; CHECK: cont:
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret void
 cont:
   ret void
 ; CHECK: lpad:
 ; CHECK-NEXT: %lp = landingpad { ptr, i32 }
 ; CHECK-NEXT: catch ptr null
-; CHECK-NEXT: store i32 %tm.depth.inner, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: %e = extractvalue { ptr, i32 } %lp, 0
 lpad:
   %lp = landingpad { ptr, i32 } catch ptr null
@@ -92,7 +92,7 @@ lpad:
 ; CHECK: cleanup:
 ; CHECK-NEXT: %lp2 = landingpad { ptr, i32 }
 ; CHECK-NEXT: cleanup
-; CHECK-NEXT: store i32 %tm.depth.inner, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot, align 8
 ; CHECK-NEXT: call void @__cxa_end_catch()
 ; CHECK-NEXT: resume { ptr, i32 } %lp2
@@ -110,7 +110,7 @@ define void @funclets() personality ptr @__CxxFrameHandler3 {
 ; CHECK-LABEL: define void @funclets()
 ; CHECK: catch:
 ; CHECK-NEXT: %cp = catchpad within %cs [ptr null, i32 64, ptr null]
-; CHECK-NEXT: store i32 %tm.depth.inner, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: catchret from %cp to label %cont
   invoke void @ext()
           to label %cont unwind label %dispatch
@@ -129,13 +129,13 @@ cont:
 define ptr @forward(ptr %p, i1 %c) {
 ; CHECK-LABEL: define ptr @forward(
 ; CHECK: tail:
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: %r = musttail call ptr @target(ptr %p, i1 %c)
 ; CHECK-NEXT: ret ptr %r
 ; CHECK: other:
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot, align 8
 ; CHECK-NEXT: call void @ext()
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret ptr null
   br i1 %c, label %tail, label %other
 tail:
@@ -162,22 +162,22 @@ define ptr @only_forward(ptr %p, i1 %c) {
 define i32 @tails(i32 %k, ptr %env) {
 ; CHECK-LABEL: define i32 @tails(
 ; CHECK: pure:
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: %a = tail call i32 @abs(i32 %k)
 ; CHECK-NEXT: ret i32 %a
 ; CHECK: may:
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot, align 8
 ; CHECK-NEXT: %b = tail call i32 @ext_int()
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret i32 %b
 ; CHECK: alloc:
 ; CHECK-NEXT: %p = tail call ptr @__tm_malloc(i64 4, ptr @__tm_site{{[.0-9]*}})
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret i32 0
 ; CHECK: jump:
 ; CHECK-NEXT: %j = call i32 @_setjmp(ptr %env)
-; CHECK-NEXT: store i32 %tm.depth.inner, ptr %tm.shadow, align 4
-; CHECK-NEXT: store i32 %tm.depth, ptr %tm.shadow, align 4
+; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}, align 4
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret i32 %j
   switch i32 %k, label %pure [ i32 0, label %may
                                i32 1, label %alloc

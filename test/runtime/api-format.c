@@ -41,7 +41,7 @@ static void print_small_buffers(void) {
   static const tracemalloc_frame new = {"new.c", 2, ""};
   const tracemalloc_frame *two[] = {&old, &new};
   tracemalloc_traceback oldest_first = {two, 2, 2};
-  char text[14], small[7], none[1] = "x", full[64];
+  char text[14], small[7], none[1] = {'x'}, full[64];
   int length = tracemalloc_statistic_diff_format(text, sizeof(text), &diff);
   printf("diff: %d [%s] %d\n", length, text,
          tracemalloc_statistic_diff_format(full, sizeof(full), &diff));

@@ -52,7 +52,7 @@ static void print_statistic(unsigned long long size, unsigned long long count) {
 
 static void print_small_buffers(void) {
   char small[7] = "xxxxxx";
-  char none[1] = "x";
+  char none[1] = {'x'};
   char line[32];
   tracemalloc_frame long_line = {"f.c", 123, ""};
   int full = tracemalloc_format_size(small, sizeof(small), 10240, 0);
