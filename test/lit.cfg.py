@@ -48,6 +48,8 @@ opaque_clang = opaque_opt = ""
 if config.llvm_version_major == "14":
     opaque_clang = " -mllvm -opaque-pointers"
     opaque_opt = " -opaque-pointers -load=" + plugin
+# The configured clang alone, for build systems (CMAKE_C_COMPILER=...).
+config.substitutions.append(("%cc_bin", clang))
 config.substitutions.append(("%clangxx", clang + "++" + opaque_clang))
 config.substitutions.append(("%clang", clang + opaque_clang))
 config.substitutions.append(
