@@ -57,6 +57,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/Attributes.h"
 #include "llvm/IR/Comdat.h"
@@ -65,6 +66,7 @@
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/IRBuilder.h"
@@ -110,6 +112,8 @@ STATISTIC(NumMayAllocateFunctions,
           "Number of defined functions that may reach an allocation");
 STATISTIC(NumFunctionsWithFrame,
           "Number of functions given a shadow-stack frame");
+STATISTIC(NumShrinkWrappedFrames,
+          "Number of frames set up below the entry block");
 STATISTIC(NumSiteStores, "Number of call-site stores into the shadow stack");
 STATISTIC(NumNonAllocatingCalls,
           "Number of calls that need no site store (cannot allocate)");
@@ -848,13 +852,25 @@ public:
 private:
   void rewriteAllocCall(CallBase &CB, const AllocFnInfo &Info, unsigned Flags);
   void setFamilySite(CallBase &CB, unsigned Flags);
-  void insertFrame(ArrayRef<CallBase *> SiteCalls,
+  BasicBlock *getFrameBlock(ArrayRef<CallBase *> FrameCalls,
+                            ArrayRef<CallBase *> ReturnsTwiceCalls) const;
+  bool getRegionExits(BasicBlock &FrameBB,
+                      SmallVectorImpl<BasicBlock *> &Exits) const;
+  void insertFrame(BasicBlock &FrameBB, ArrayRef<CallBase *> SiteCalls,
                    ArrayRef<CallBase *> ReturnsTwiceCalls);
   Instruction *getRestorePoint(BasicBlock &BB) const;
+  /// Whether a call in \p BB runs with this function's frame pushed.
+  bool isInFrame(const BasicBlock &BB) const {
+    return FrameBB && DT.dominates(FrameBB, &BB);
+  }
 
   ModuleTraceMalloc &MTM;
   const AllocationAnalysis &AA;
   Function &F;
+  /// Computed only for functions that get a frame.
+  DominatorTree DT;
+  /// Where the frame is pushed; null without a frame.
+  BasicBlock *FrameBB = nullptr;
 };
 
 } // namespace
@@ -1631,17 +1647,92 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
                     << AllocCalls.size() << " allocation calls, "
                     << FrameCalls.size() << " calls that may allocate"
                     << (HasFrame ? ", frame\n" : ", no frame\n"));
-  // With a frame, the top slot is this function's own and holds a stale
-  // site when it allocates; without one, the top slot is its caller's.
-  unsigned Flags = HasFrame ? SiteOwnFrame : 0;
+  if (HasFrame) {
+    DT.recalculate(F);
+    FrameBB = getFrameBlock(FrameCalls, ReturnsTwiceCalls);
+  }
+  // Inside the frame, the top slot is this function's own and holds a stale
+  // site when it allocates; outside, the top slot is its caller's.
   for (auto &[CB, Info] : AllocCalls)
-    rewriteAllocCall(*CB, *Info, Flags);
+    rewriteAllocCall(*CB, *Info,
+                     isInFrame(*CB->getParent()) ? SiteOwnFrame : 0);
   for (CallBase *CB : FamilyCalls)
-    setFamilySite(*CB, Flags);
+    setFamilySite(*CB, isInFrame(*CB->getParent()) ? SiteOwnFrame : 0);
   if (!HasFrame)
     return !AllocCalls.empty() || !FamilyCalls.empty();
-  insertFrame(FrameCalls, ReturnsTwiceCalls);
+  insertFrame(*FrameBB, FrameCalls, ReturnsTwiceCalls);
   SiteCalls.append(FrameCalls.begin(), FrameCalls.end());
+  return true;
+}
+
+/// Where the frame is pushed: the nearest block that dominates every call
+/// that needs it, hoisted out of loops (pushing it once per iteration would
+/// cost more than once per call of the function). A function that allocates
+/// only on a rare path, like an error or a cache miss, then pays for its
+/// frame only there. The frame is popped on every edge that leaves the
+/// blocks that block dominates (see getRegionExits): a block it dominates
+/// can only be entered through it, so inside them the frame is always
+/// pushed, and outside never.
+BasicBlock *FunctionInstrumenter::getFrameBlock(
+    ArrayRef<CallBase *> FrameCalls,
+    ArrayRef<CallBase *> ReturnsTwiceCalls) const {
+  BasicBlock *Entry = &F.getEntryBlock();
+  BasicBlock *Common = nullptr;
+  auto Include = [&](BasicBlock *BB) {
+    // Unreachable code runs never; dominance says nothing about it.
+    if (!DT.isReachableFromEntry(BB))
+      return;
+    Common = Common ? DT.findNearestCommonDominator(Common, BB) : BB;
+  };
+  for (CallBase *CB : FrameCalls)
+    Include(CB->getParent());
+  // After a longjmp or a caught exception this frame is the top one again:
+  // the depth is restored there, so its value must be at hand.
+  for (CallBase *CB : ReturnsTwiceCalls)
+    Include(CB->getParent());
+  for (BasicBlock &BB : F)
+    if (BB.isEHPad())
+      Include(&BB);
+  if (!Common)
+    return Entry;
+  LoopInfo LI(DT);
+  while (Loop *L = LI.getLoopFor(Common))
+    Common = DT.getNode(L->getHeader())->getIDom()->getBlock();
+  // An EH pad has no room for the push before its pad instruction's users.
+  if (Common->isEHPad())
+    return Entry;
+  SmallVector<BasicBlock *, 4> Exits;
+  if (Common != Entry && !getRegionExits(*Common, Exits)) {
+    LLVM_DEBUG(dbgs() << "tracemalloc: " << F.getName()
+                      << ": frame region has an unsplittable exit\n");
+    return Entry;
+  }
+  return Common;
+}
+
+/// The blocks outside the region dominated by \p FrameBB that an edge from
+/// inside leads to. False when such an edge cannot get a block of its own
+/// (indirectbr, callbr, an unwind edge).
+bool FunctionInstrumenter::getRegionExits(
+    BasicBlock &FrameBB, SmallVectorImpl<BasicBlock *> &Exits) const {
+  SmallPtrSet<BasicBlock *, 4> Seen;
+  for (BasicBlock &BB : F) {
+    if (!DT.isReachableFromEntry(&BB) || !DT.dominates(&FrameBB, &BB))
+      continue;
+    Instruction *Term = BB.getTerminator();
+    for (unsigned I = 0, E = Term->getNumSuccessors(); I != E; ++I) {
+      BasicBlock *Succ = Term->getSuccessor(I);
+      if (DT.dominates(&FrameBB, Succ))
+        continue;
+      bool NormalEdge = isa<BranchInst>(Term) || isa<SwitchInst>(Term) ||
+                        (isa<InvokeInst>(Term) &&
+                         cast<InvokeInst>(Term)->getNormalDest() == Succ);
+      if (!NormalEdge || Succ->isEHPad())
+        return false;
+      if (Seen.insert(Succ).second)
+        Exits.push_back(Succ);
+    }
+  }
   return true;
 }
 
@@ -1689,16 +1780,29 @@ Instruction *FunctionInstrumenter::getRestorePoint(BasicBlock &BB) const {
   return CI;
 }
 
-void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
+void FunctionInstrumenter::insertFrame(BasicBlock &FrameBB,
+                                       ArrayRef<CallBase *> FrameCalls,
                                        ArrayRef<CallBase *> ReturnsTwiceCalls) {
   ++NumFunctionsWithFrame;
   LLVMContext &Ctx = F.getContext();
   Type *Int32Ty = Type::getInt32Ty(Ctx);
   GlobalVariable *ShadowGV = MTM.getShadowStack();
+  bool AtEntry = &FrameBB == &F.getEntryBlock();
+  // Collected before the CFG changes below.
+  SmallVector<BasicBlock *, 4> Exits;
+  SmallVector<BasicBlock *, 8> Returns;
+  if (!AtEntry) {
+    ++NumShrinkWrappedFrames;
+    getRegionExits(FrameBB, Exits);
+  }
+  for (BasicBlock &BB : F)
+    if (isa<ReturnInst>(BB.getTerminator()) && isInFrame(BB))
+      Returns.push_back(&BB);
 
-  // Entry: d = depth; depth = d + 1; slot = &slots[min(d, CAP - 1)]. The
+  // Push: d = depth; depth = d + 1; slot = &slots[min(d, CAP - 1)]. The
   // code belongs to no source line.
-  IRBuilder<> IRB(&F.getEntryBlock(), getFrameInsertionPoint(F));
+  IRBuilder<> IRB(&FrameBB, AtEntry ? getFrameInsertionPoint(F)
+                                    : FrameBB.getFirstInsertionPt());
   if (DISubprogram *SP = F.getSubprogram())
     IRB.SetCurrentDebugLocation(DILocation::get(Ctx, 0, 0, SP));
   Value *Shadow =
@@ -1724,12 +1828,22 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
     ++NumSiteStores;
   }
 
-  // Exits restore the depth the caller had (never decrement: a callee that
-  // was left by longjmp or an exception did not restore its own).
-  for (BasicBlock &BB : F) {
-    if (!isa<ReturnInst>(BB.getTerminator()))
-      continue;
-    IRB.SetInsertPoint(getRestorePoint(BB));
+  // Returns restore the depth the caller had (never decrement: a callee that
+  // was left by longjmp or an exception did not restore its own); so do the
+  // edges that leave the frame's region.
+  for (BasicBlock *BB : Returns) {
+    IRB.SetInsertPoint(getRestorePoint(*BB));
+    IRB.CreateStore(Depth, Shadow);
+    ++NumDepthRestores;
+  }
+  for (BasicBlock *Exit : Exits) {
+    SmallVector<BasicBlock *, 4> Inside;
+    for (BasicBlock *Pred : predecessors(Exit))
+      if (isInFrame(*Pred) && !is_contained(Inside, Pred))
+        Inside.push_back(Pred);
+    BasicBlock *Pop = SplitBlockPredecessors(Exit, Inside, ".tm.pop",
+                                             (DominatorTree *)nullptr);
+    IRB.SetInsertPoint(Pop->getTerminator());
     IRB.CreateStore(Depth, Shadow);
     ++NumDepthRestores;
   }

@@ -123,17 +123,18 @@ cont:
   ret void
 }
 
-; musttail: the ret must follow the call, so the depth is restored before
-; the call, which needs no site (nothing of this frame runs after it). The
-; other return restores as usual.
+; musttail: the ret must follow the call, which needs no site (nothing of
+; this frame runs after it): the frame is pushed only on the other path,
+; where it is restored as usual.
 define ptr @forward(ptr %p, i1 %c) {
 ; CHECK-LABEL: define ptr @forward(
 ; CHECK: tail:
-; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: %r = musttail call ptr @target(ptr %p, i1 %c)
 ; CHECK-NEXT: ret ptr %r
 ; CHECK: other:
-; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot, align 8
+; CHECK-NEXT: {{%tm.shadow = .*@__tm_shadow|%tm.depth = load}}
+; CHECK: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}, align 4
+; CHECK: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot, align 8
 ; CHECK-NEXT: call void @ext()
 ; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret ptr null
