@@ -7,10 +7,15 @@
  * linear probing and backward-shift deletion (no tombstones: the churn of
  * malloc/free would otherwise fill the table with them). Entries are 24
  * bytes; tables stay at most 3/4 full. The memory comes from mmap.
+ *
+ * The shard locks are spinlocks: a critical section is a probe or two, far
+ * shorter than pthread_mutex_lock's bookkeeping, which cost as much as the
+ * table work itself on the allocation path.
  */
 #include "tm_internal.h"
 
-#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define SHARD_BITS 6
@@ -20,14 +25,45 @@
 #define EMPTY_ID UINT32_MAX
 
 struct tm_shard {
-  pthread_mutex_t lock;
+  _Atomic int lock; /* 1 while held */
   tm_trace_entry *entries;
   size_t capacity; /* a power of two, or 0 before the first insert */
   size_t count;
 } __attribute__((aligned(64)));
 
-static struct tm_shard shards[SHARD_COUNT] = {
-    [0 ... SHARD_COUNT - 1] = {.lock = PTHREAD_MUTEX_INITIALIZER}};
+static struct tm_shard shards[SHARD_COUNT];
+
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ volatile("yield");
+#endif
+}
+
+/* Another thread holds it: spin on a plain load (no cache-line ping-pong),
+ * and give the core away when the holder seems not to be running. */
+static __attribute__((noinline)) void wait_and_acquire(_Atomic int *lock) {
+  do {
+    for (unsigned int spins = 0;
+         atomic_load_explicit(lock, memory_order_relaxed); spins++) {
+      if (spins < 128)
+        cpu_relax();
+      else
+        sched_yield();
+    }
+  } while (atomic_exchange_explicit(lock, 1, memory_order_acquire));
+}
+
+static void acquire(_Atomic int *lock) {
+  if (__builtin_expect(atomic_exchange_explicit(lock, 1, memory_order_acquire),
+                       0))
+    wait_and_acquire(lock);
+}
+
+static void release(_Atomic int *lock) {
+  atomic_store_explicit(lock, 0, memory_order_release);
+}
 
 static uint64_t hash_key(unsigned int domain, uintptr_t ptr) {
   /* Blocks are at least 16-byte aligned, so the low bits carry nothing. */
@@ -43,11 +79,11 @@ static struct tm_shard *shard_of(uint64_t hash) {
 
 tm_shard *tm_table_lock(unsigned int domain, uintptr_t ptr) {
   struct tm_shard *shard = shard_of(hash_key(domain, ptr));
-  pthread_mutex_lock(&shard->lock);
+  acquire(&shard->lock);
   return shard;
 }
 
-void tm_table_unlock(tm_shard *shard) { pthread_mutex_unlock(&shard->lock); }
+void tm_table_unlock(tm_shard *shard) { release(&shard->lock); }
 
 static int is_empty(const tm_trace_entry *entry) {
   return entry->traceback_id == EMPTY_ID;
@@ -100,8 +136,8 @@ int tm_table_put(tm_shard *shard, const tm_trace_entry *entry,
                  size_t *old_size) {
   if ((shard->count + 1) * 4 > shard->capacity * 3 && grow(shard) < 0)
     return -1;
-  tm_trace_entry *slot = &shard->entries[probe(shard, entry->domain,
-                                               entry->ptr)];
+  tm_trace_entry *slot =
+      &shard->entries[probe(shard, entry->domain, entry->ptr)];
   if (is_empty(slot)) {
     shard->count++;
     *old_size = SIZE_MAX;
@@ -153,12 +189,12 @@ int tm_table_take(tm_shard *shard, unsigned int domain, uintptr_t ptr,
 
 void tm_table_lock_all(void) {
   for (unsigned int i = 0; i < SHARD_COUNT; i++)
-    pthread_mutex_lock(&shards[i].lock);
+    acquire(&shards[i].lock);
 }
 
 void tm_table_unlock_all(void) {
   for (unsigned int i = SHARD_COUNT; i-- > 0;)
-    pthread_mutex_unlock(&shards[i].lock);
+    release(&shards[i].lock);
 }
 
 void tm_table_clear_locked(void) {
@@ -202,5 +238,5 @@ const tm_trace_entry *tm_table_find_containing_locked(uintptr_t addr) {
 
 void tm_table_reinit_locks(void) {
   for (unsigned int i = 0; i < SHARD_COUNT; i++)
-    pthread_mutex_init(&shards[i].lock, NULL);
+    atomic_store_explicit(&shards[i].lock, 0, memory_order_relaxed);
 }
