@@ -25,19 +25,16 @@ import struct
 import subprocess
 import sys
 
+# The checksum of the .tms format, shared with the tests' file editor.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "utils", "Inputs"))
+from corrupt import tms_checksum  # noqa: E402
+
 HEADER = 72
 
 
-def fnv1a(data):
-    h = 0xCBF29CE484222325
-    for b in data:
-        h ^= b
-        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return h
-
-
 def with_checksum(body):
-    return body + struct.pack("<Q", fnv1a(body))
+    return body + struct.pack("<Q", tms_checksum(body))
 
 
 def make(good_path, outdir):
@@ -59,7 +56,7 @@ def make(good_path, outdir):
         struct.pack_into(fmt, b, offset, value)
         return with_checksum(bytes(b))
 
-    put("version-2.tms", patched("<I", 8, 2))
+    put("version-3.tms", patched("<I", 8, 3))
     put("version-0.tms", patched("<I", 8, 0))
     put("limit-0.tms", patched("<I", 12, 0))
     put("limit-huge.tms", patched("<I", 12, 0xFFFFFFFF))

@@ -20,11 +20,26 @@ import sys
 HEADER_SIZE = 72
 
 
-def fnv1a(data):
-    h = 0xcbf29ce484222325
-    for byte in data:
-        h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+def fnv1a(data, h=0xCBF29CE484222325):
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
     return h
+
+
+def tms_checksum(body):
+    """The checksum of a .tms file whose bytes before it are body, for the
+    version its header names (runtime/snapshot_file.c)."""
+    if len(body) >= 12 and struct.unpack_from("<I", body, 8)[0] == 1:
+        return fnv1a(body)
+    mask, prime = 0xFFFFFFFFFFFFFFFF, 0x100000001B3
+    lanes = [0xCBF29CE484222325 + i for i in range(4)]
+    whole = len(body) // 32 * 32
+    words = struct.unpack_from("<%dQ" % (whole // 8), body, 0)
+    for i in range(0, len(words), 4):
+        for lane in range(4):
+            lanes[lane] = ((lanes[lane] ^ words[i + lane]) * prime) & mask
+    return fnv1a(struct.pack("<4Q", *lanes) + bytes(body[whole:]) +
+                 struct.pack("<Q", len(body)))
 
 
 def places(data):
@@ -66,10 +81,11 @@ def main():
             struct.pack_into("<I" if op == "u32" else "<Q", data, at,
                              int(ops.pop(0), 0))
         elif op == "checksum":
-            struct.pack_into("<Q", data, len(data) - 8, fnv1a(data[:-8]))
+            struct.pack_into("<Q", data, len(data) - 8, tms_checksum(data[:-8]))
         else:
             sys.exit("corrupt.py: unknown operation %r" % op)
     open(sys.argv[2], "wb").write(data)
 
 
-main()
+if __name__ == "__main__":
+    main()
