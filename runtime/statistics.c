@@ -53,6 +53,12 @@ typedef struct grouping {
   tracemalloc_key_type key_type;
   tm_snap_table table; /* of group */
   tm_snap_arena arena; /* the groups */
+  /* Without cumulative, a trace's group depends on its traceback alone:
+   * the group of each traceback of the snapshot (by its index), once
+   * found, so that the next traces with that traceback skip the hash
+   * table. NULL if it could not be allocated (then every trace looks up). */
+  const tracemalloc_snapshot *snapshot;
+  group **by_traceback;
 } grouping;
 
 static int same_address(const void *entry, const void *key) {
@@ -67,8 +73,8 @@ static int same_frames(const void *entry, const void *key) {
           memcmp(a->frames, b->frames, a->nframe * sizeof(a->frames[0])) == 0);
 }
 
-static int add_to_group(grouping *grouping, const void *key, uint64_t hash,
-                        size_t size) {
+/* The group of key, made empty if there is none yet. */
+static group *find_group(grouping *grouping, const void *key, uint64_t hash) {
   tm_snap_slot *slot = tm_snap_table_find(
       &grouping->table, hash,
       grouping->key_type == TRACEMALLOC_KEY_TRACEBACK ? same_frames
@@ -78,15 +84,27 @@ static int add_to_group(grouping *grouping, const void *key, uint64_t hash,
   if (!found) {
     found = tm_snap_arena_alloc(&grouping->arena, sizeof(*found));
     if (!found || tm_snap_table_insert(&grouping->table, slot, hash, found) < 0)
-      return -1;
+      return NULL;
     found->key = key;
     found->size = 0;
     found->count = 0;
   }
+  return found;
+}
+
+static void add_trace(group *group, size_t size) {
   /* size_t cannot overflow before the process runs out of address
    * space many times over, unlike Python's unbounded int: no check. */
-  found->size += size;
-  found->count++;
+  group->size += size;
+  group->count++;
+}
+
+static int add_to_group(grouping *grouping, const void *key, uint64_t hash,
+                        size_t size) {
+  group *found = find_group(grouping, key, hash);
+  if (!found)
+    return -1;
+  add_trace(found, size);
   return 0;
 }
 
@@ -101,15 +119,40 @@ static const void *frame_key(tracemalloc_key_type key_type,
                                             : (const void *)frame->filename;
 }
 
-static int group_trace(grouping *grouping, const tracemalloc_trace *trace) {
-  const tracemalloc_traceback *traceback = trace->traceback;
+/* The slot of by_traceback for traceback, if it is one of the snapshot's
+ * own (it always is; the check costs one load). */
+static group **cached_group(const grouping *grouping,
+                            const tracemalloc_traceback *traceback) {
+  const tm_snap_traceback *snap = tm_snap_traceback_of(traceback);
+  const tracemalloc_snapshot *snapshot = grouping->snapshot;
+  if (!grouping->by_traceback || snap->index >= snapshot->ntracebacks ||
+      snapshot->tracebacks[snap->index] != snap)
+    return NULL;
+  return &grouping->by_traceback[snap->index];
+}
+
+static group *find_trace_group(grouping *grouping,
+                               const tracemalloc_traceback *traceback) {
   if (grouping->key_type == TRACEMALLOC_KEY_TRACEBACK)
-    return add_to_group(grouping, traceback,
-                        tm_snap_traceback_of(traceback)->frames_hash,
-                        trace->size);
+    return find_group(grouping, traceback,
+                      tm_snap_traceback_of(traceback)->frames_hash);
   const void *key =
       frame_key(grouping->key_type, traceback->frames[traceback->nframe - 1]);
-  return add_to_group(grouping, key, address_hash(key), trace->size);
+  return find_group(grouping, key, address_hash(key));
+}
+
+static int group_trace(grouping *grouping, const tracemalloc_trace *trace) {
+  group **cached = cached_group(grouping, trace->traceback);
+  group *found = cached ? *cached : NULL;
+  if (!found) {
+    found = find_trace_group(grouping, trace->traceback);
+    if (!found)
+      return -1;
+    if (cached)
+      *cached = found;
+  }
+  add_trace(found, trace->size);
+  return 0;
 }
 
 static int group_trace_cumulative(grouping *grouping,
@@ -268,13 +311,17 @@ tracemalloc_statistics *tm_snap_group_by(const tracemalloc_snapshot *snapshot,
     tm_set_error("cumulative mode cannot be used with key type 'traceback'");
     return NULL;
   }
-  grouping grouping = {.key_type = key_type};
+  grouping grouping = {.key_type = key_type, .snapshot = snapshot};
+  if (!cumulative)
+    grouping.by_traceback = tm_raw_calloc(
+        snapshot->ntracebacks ? snapshot->ntracebacks : 1, sizeof(group *));
   tracemalloc_statistics *statistics = NULL;
   if (tm_snap_table_init(&grouping.table, 0) == 0 &&
       group_traces(&grouping, snapshot, cumulative) == 0)
     statistics = make_statistics(&grouping);
   tm_snap_table_fini(&grouping.table);
   tm_snap_arena_free(&grouping.arena);
+  tm_raw_free(grouping.by_traceback);
   if (!statistics)
     tm_set_error("out of memory while computing statistics");
   return statistics;
