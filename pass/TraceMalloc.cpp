@@ -117,6 +117,8 @@ STATISTIC(NumShrinkWrappedFrames,
 STATISTIC(NumSiteStores, "Number of call-site stores into the shadow stack");
 STATISTIC(NumNonAllocatingCalls,
           "Number of calls that need no site store (cannot allocate)");
+STATISTIC(NumElidedTailCalls,
+          "Number of tail calls left without a call site (elided frames)");
 STATISTIC(NumDepthRestores,
           "Number of shadow-stack depth restores (exits, EH pads, setjmp)");
 STATISTIC(NumStrippedFunctions,
@@ -125,6 +127,14 @@ STATISTIC(NumFamilyWrappers,
           "Number of allocator family definitions turned into wrappers");
 STATISTIC(NumFamilySites,
           "Number of inlined family wrappers given their caller's site");
+
+static cl::opt<bool> ElideTailFramesOpt(
+    "tracemalloc-elide-tail-frames",
+    cl::desc("Give no shadow-stack frame to calls in tail position, so that "
+             "they stay tail calls; tracebacks then skip the functions that "
+             "made them, as unwinders do (default: the "
+             "TRACEMALLOC_ELIDE_TAIL_FRAMES environment variable, else off)"),
+    cl::init(false));
 
 static cl::opt<std::string> ConfigFile(
     "tracemalloc-config",
@@ -681,6 +691,29 @@ static std::string getSourceName(const Function &F) {
 }
 
 /// Whether the pass must leave the body of \p F alone.
+/// Whether calls in tail position get no frame (-tracemalloc-elide-tail-frames
+/// or TRACEMALLOC_ELIDE_TAIL_FRAMES=1).
+static bool elideTailFrames() {
+  if (ElideTailFramesOpt.getNumOccurrences())
+    return ElideTailFramesOpt;
+  const char *Env = std::getenv("TRACEMALLOC_ELIDE_TAIL_FRAMES");
+  return Env && StringRef(Env) != "" && StringRef(Env) != "0";
+}
+
+/// A call whose result, if any, the function returns at once: with
+/// elideTailFrames(), it runs with the caller's depth, as a tail call.
+static bool isForwardingCall(const CallBase &CB) {
+  const auto *CI = dyn_cast<CallInst>(&CB);
+  if (!CI || isa<IntrinsicInst>(CI) || CI->isInlineAsm() ||
+      CI->hasFnAttr(Attribute::ReturnsTwice))
+    return false;
+  if (const Function *Callee = CI->getCalledFunction();
+      Callee && hasPrefix(Callee->getName(), RuntimePrefix))
+    return false;
+  const auto *Ret = dyn_cast_or_null<ReturnInst>(CI->getNextNode());
+  return Ret && (!Ret->getReturnValue() || Ret->getReturnValue() == CI);
+}
+
 static bool shouldSkipFunction(const Function &F) {
   if (F.isDeclaration())
     return true;
@@ -844,7 +877,7 @@ class FunctionInstrumenter {
 public:
   FunctionInstrumenter(ModuleTraceMalloc &MTM, const AllocationAnalysis &AA,
                        Function &F)
-      : MTM(MTM), AA(AA), F(F) {}
+      : MTM(MTM), AA(AA), F(F), ElideTailFrames(elideTailFrames()) {}
 
   /// Instruments F; appends the calls that got a site store to \p SiteCalls.
   bool run(SmallVectorImpl<CallBase *> &SiteCalls);
@@ -867,6 +900,7 @@ private:
   ModuleTraceMalloc &MTM;
   const AllocationAnalysis &AA;
   Function &F;
+  const bool ElideTailFrames;
   /// Computed only for functions that get a frame.
   DominatorTree DT;
   /// Where the frame is pushed; null without a frame.
@@ -1633,6 +1667,10 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
     // never be read: the frame is popped before it instead.
     if (auto *CI = dyn_cast<CallInst>(CB); CI && CI->isMustTailCall())
       continue;
+    if (ElideTailFrames && isForwardingCall(*CB) && AA.mayAllocate(*CB)) {
+      ++NumElidedTailCalls;
+      continue;
+    }
     if (AA.mayAllocate(*CB))
       FrameCalls.push_back(CB);
     else if (!isa<IntrinsicInst>(CB) && !CB->isInlineAsm())
@@ -1775,7 +1813,9 @@ Instruction *FunctionInstrumenter::getRestorePoint(BasicBlock &BB) const {
   // returns_twice call is followed by its own store.
   const Function *Callee = CI->getCalledFunction();
   if ((Callee && hasPrefix(Callee->getName(), RuntimePrefix)) ||
-      CI->hasFnAttr(Attribute::ReturnsTwice) || AA.mayAllocate(*CI))
+      CI->hasFnAttr(Attribute::ReturnsTwice))
+    return Ret;
+  if (AA.mayAllocate(*CI) && !(ElideTailFrames && isForwardingCall(*CI)))
     return Ret;
   return CI;
 }

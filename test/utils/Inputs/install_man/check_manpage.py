@@ -12,9 +12,9 @@ tags (.TP/.TQ) of that subsection, no more and no fewer; a command with
 filters must refer to the FILTERS section, whose tags must be the filter
 options of the help.
 
-The second form checks that every variable the runtime reads
-(option("TRACEMALLOC...") in the SOURCE files) is a tag of the manual page's
-ENVIRONMENT section.
+The second form checks that the variables the runtime and the plugin read
+(option("TRACEMALLOC...") or getenv("TRACEMALLOC...") in the SOURCE files)
+are the TRACEMALLOC tags of the manual page's ENVIRONMENT section.
 
 Prints what differs and exits 1, or prints a summary.
 """
@@ -101,10 +101,11 @@ def check_environment(manpage, sources):
     read = set()
     for source in sources:
         with open(source, encoding="utf-8") as f:
-            read.update(re.findall(r'option\("(TRACEMALLOC\w*)"\)', f.read()))
-    errors = [f"{name}: read by the runtime, not in ENVIRONMENT"
+            read.update(re.findall(r'(?:option|getenv)\("(TRACEMALLOC\w*)"\)',
+                                   f.read()))
+    errors = [f"{name}: read by the runtime or plugin, not in ENVIRONMENT"
               for name in sorted(read - documented)]
-    errors += [f"{name}: in ENVIRONMENT, not read by the runtime"
+    errors += [f"{name}: in ENVIRONMENT, read by neither the runtime nor the plugin"
                for name in sorted(documented - read)]
     if errors or not read:
         print("\n".join(errors) or "no variables found in the sources")
