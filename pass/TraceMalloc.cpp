@@ -1345,6 +1345,8 @@ public:
 private:
   bool checkPrototype(const Function &F, const FamilyFn &Fn);
   void wrap(Function &F, const FamilyFn &Fn);
+  void emitUntracedPath(IRBuilder<> &IRB, Function &F, Function &Body,
+                        ArrayRef<Value *> Args);
   DISubprogram *createWrapperScope(const DISubprogram &SP);
   /// The end of the wrapper: records \p Result (or, on the unwind path,
   /// null) and lowers the reentrancy count.
@@ -1485,6 +1487,45 @@ void FamilyWrapper::emitEnd(IRBuilder<> &IRB, Function &F, const FamilyFn &Fn,
   }
 }
 
+/// The call of the body passes the arguments the wrapper was given, with the
+/// same attributes (byval, sret, ... must match the callee's).
+static void setBodyCallAttributes(CallBase &Call, const Function &F) {
+  AttributeList Attrs = F.getAttributes();
+  SmallVector<AttributeSet, 8> ParamAttrs;
+  for (unsigned I = 0, E = F.arg_size(); I != E; ++I)
+    ParamAttrs.push_back(Attrs.getParamAttrs(I));
+  Call.setAttributes(AttributeList::get(F.getContext(), AttributeSet(),
+                                        Attrs.getRetAttrs(), ParamAttrs));
+  Call.setCallingConv(F.getCallingConv());
+}
+
+/// Not tracing (__tm_tracing is 0): call the body and return, without the
+/// runtime. Leaves \p IRB in the block for the tracing path.
+void FamilyWrapper::emitUntracedPath(IRBuilder<> &IRB, Function &F,
+                                     Function &Body, ArrayRef<Value *> Args) {
+  GlobalVariable *Tracing = M.getGlobalVariable("__tm_tracing");
+  if (!Tracing)
+    Tracing = new GlobalVariable(M, Int32Ty, /*isConstant=*/false,
+                                 GlobalValue::ExternalLinkage, nullptr,
+                                 "__tm_tracing");
+  LoadInst *On = IRB.CreateAlignedLoad(Int32Ty, Tracing, Align(4), "tm.on");
+  On->setAtomic(AtomicOrdering::Monotonic);
+  BasicBlock *Direct = BasicBlock::Create(Ctx, "tm.untraced", &F);
+  BasicBlock *Traced = BasicBlock::Create(Ctx, "tm.traced", &F);
+  IRB.CreateCondBr(IRB.CreateICmpEQ(On, IRB.getInt32(0), "tm.off"), Direct,
+                   Traced);
+  IRB.SetInsertPoint(Direct);
+  CallInst *Call = IRB.CreateCall(&Body, Args);
+  if (!Call->getType()->isVoidTy())
+    Call->setName("tm.direct");
+  setBodyCallAttributes(*Call, F);
+  if (Call->getType()->isVoidTy())
+    IRB.CreateRetVoid();
+  else
+    IRB.CreateRet(Call);
+  IRB.SetInsertPoint(Traced);
+}
+
 void FamilyWrapper::wrap(Function &F, const FamilyFn &Fn) {
   LLVM_DEBUG(dbgs() << "tracemalloc: wrapping " << getFamilyKindName(Fn.Kind)
                     << " function " << F.getName() << ", domain " << Fn.Domain
@@ -1531,16 +1572,21 @@ void FamilyWrapper::wrap(Function &F, const FamilyFn &Fn) {
     IRB.SetCurrentDebugLocation(
         DILocation::get(Ctx, Scope->getLine(), 0, Scope));
   Value *Trace = nullptr, *State = nullptr;
+  // In the entry block, so that it stays a static alloca.
+  if (Fn.Kind == FamilyKind::Realloc) {
+    Type *StateTy = ArrayType::get(IRB.getInt64Ty(), ReallocStateWords);
+    State = IRB.CreateAlloca(StateTy, nullptr, "tm.state");
+  }
+  SmallVector<Value *, 8> Args;
+  for (Argument &Arg : F.args())
+    Args.push_back(&Arg);
+  emitUntracedPath(IRB, F, *Body, Args);
   if (Fn.Kind == FamilyKind::Free) {
     // Untracks (before the block can be reused) and raises the count.
     IRB.CreateCall(
         getRuntime("__tm_family_free", IRB.getVoidTy(), {Int32Ty, PtrTy}),
         {IRB.getInt32(Fn.Domain), F.getArg(Fn.Ptr)});
   } else {
-    if (Fn.Kind == FamilyKind::Realloc) {
-      Type *StateTy = ArrayType::get(IRB.getInt64Ty(), ReallocStateWords);
-      State = IRB.CreateAlloca(StateTy, nullptr, "tm.state");
-    }
     Trace = IRB.CreateCall(getRuntime("__tm_family_enter", Int32Ty, {}), {},
                            "tm.trace");
     if (Fn.Kind == FamilyKind::Realloc)
@@ -1552,9 +1598,6 @@ void FamilyWrapper::wrap(Function &F, const FamilyFn &Fn) {
   // The call of the body: if it may throw, a cleanup lowers the count on
   // the way out (a landing pad needs a personality: the function's own, or
   // the C++ one when the module has it).
-  SmallVector<Value *, 8> Args;
-  for (Argument &Arg : F.args())
-    Args.push_back(&Arg);
   Constant *Personality = F.hasPersonalityFn()
                               ? F.getPersonalityFn()
                               : M.getFunction("__gxx_personality_v0");
@@ -1577,15 +1620,7 @@ void FamilyWrapper::wrap(Function &F, const FamilyFn &Fn) {
     Call = IRB.CreateCall(Body, Args);
     F.setPersonalityFn(nullptr);
   }
-  // The call passes the arguments the wrapper was given, with the same
-  // attributes (byval, sret, ... must match the callee's).
-  AttributeList Attrs = F.getAttributes();
-  SmallVector<AttributeSet, 8> ParamAttrs;
-  for (unsigned I = 0, E = F.arg_size(); I != E; ++I)
-    ParamAttrs.push_back(Attrs.getParamAttrs(I));
-  Call->setAttributes(
-      AttributeList::get(Ctx, AttributeSet(), Attrs.getRetAttrs(), ParamAttrs));
-  Call->setCallingConv(F.getCallingConv());
+  setBodyCallAttributes(*Call, F);
   Value *Result = nullptr;
   if (!Call->getType()->isVoidTy()) {
     Call->setName("tm.result");

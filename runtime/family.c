@@ -44,7 +44,7 @@ void __tm_family_calloc(int trace, unsigned int domain, void *ptr, size_t nmemb,
 void __tm_family_free(unsigned int domain, void *ptr) {
   /* Untrack before the body frees: once freed, the address may be handed
    * to another thread, whose trace a late untrack would drop. */
-  if (ptr && __atomic_load_n((const int *)&tm_tracing, __ATOMIC_RELAXED))
+  if (ptr && __atomic_load_n((const int *)&__tm_tracing, __ATOMIC_RELAXED))
     tm_record_free(domain, ptr);
   tm_reentrant++;
 }

@@ -130,6 +130,12 @@ void __tm_delete_array_aligned_nothrow(void *ptr, size_t align,
  * Realloc: the old block's trace is taken out first and put back when the
  * call fails (returns NULL), unless zero_frees is set (the family's realloc
  * frees the block and returns NULL for size 0, like glibc's). */
+/* Nonzero while tracing. A family wrapper reads it first (relaxed) and,
+ * when it is 0, calls the body and nothing else: not tracing costs one
+ * load and a branch per call. Exported, never hidden: in a program linked
+ * without PIE the wrapper's copy of it would otherwise not be the runtime's. */
+extern _Atomic int __tm_tracing;
+
 struct __tm_family_realloc_state {
   uint64_t opaque[8];
 };

@@ -128,11 +128,10 @@ TM_HIDDEN void tm_table_reinit_locks(void);
 extern int tm_trace_uninstrumented TM_HIDDEN;
 
 /* ---- tracer.c: recording, called by the entry points ---- */
-extern _Atomic int tm_tracing TM_HIDDEN;
 
 /* Cheap enough for every allocation: one relaxed load and one TLS read. */
 static inline int tm_should_trace(void) {
-  return __atomic_load_n((const int *)&tm_tracing, __ATOMIC_RELAXED) &&
+  return __atomic_load_n((const int *)&__tm_tracing, __ATOMIC_RELAXED) &&
          !tm_reentrant;
 }
 

@@ -15,7 +15,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-_Atomic int tm_tracing;
+_Atomic int __tm_tracing;
 
 static pthread_mutex_t control_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic unsigned int traceback_limit = 1;
@@ -176,7 +176,7 @@ int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
     unsigned int nframe = tm_capture_frames(site, frames, limit, &total_nframe);
     tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
     /* Tracing may have stopped since the caller looked. */
-    if (atomic_load_explicit(&tm_tracing, memory_order_relaxed))
+    if (atomic_load_explicit(&__tm_tracing, memory_order_relaxed))
       status =
           record_locked(shard, domain, ptr, size, frames, nframe, total_nframe);
     tm_table_unlock(shard);
@@ -223,7 +223,7 @@ void tm_record_realloc_end(const tm_saved_trace *saved, void *result,
   /* The call failed and the old block lives on: put its trace back. */
   int saved_errno = errno;
   tm_shard *shard = tm_table_lock(saved->entry.domain, saved->entry.ptr);
-  if (atomic_load_explicit(&tm_tracing, memory_order_relaxed) &&
+  if (atomic_load_explicit(&__tm_tracing, memory_order_relaxed) &&
       saved->generation == depot_generation)
     put_locked(shard, &saved->entry);
   tm_table_unlock(shard);
@@ -296,9 +296,9 @@ int tracemalloc_start(unsigned int nframe) {
   pthread_once(&setup_once, setup);
   pthread_mutex_lock(&control_lock);
   /* As in Python: starting again changes nothing, not even the limit. */
-  if (!atomic_load_explicit(&tm_tracing, memory_order_relaxed)) {
+  if (!atomic_load_explicit(&__tm_tracing, memory_order_relaxed)) {
     atomic_store_explicit(&traceback_limit, nframe, memory_order_relaxed);
-    atomic_store_explicit(&tm_tracing, 1, memory_order_release);
+    atomic_store_explicit(&__tm_tracing, 1, memory_order_release);
   }
   pthread_mutex_unlock(&control_lock);
   return 0;
@@ -306,20 +306,20 @@ int tracemalloc_start(unsigned int nframe) {
 
 void tracemalloc_stop(void) {
   pthread_mutex_lock(&control_lock);
-  if (atomic_load_explicit(&tm_tracing, memory_order_relaxed)) {
-    atomic_store_explicit(&tm_tracing, 0, memory_order_release);
+  if (atomic_load_explicit(&__tm_tracing, memory_order_relaxed)) {
+    atomic_store_explicit(&__tm_tracing, 0, memory_order_release);
     drop_all_traces();
   }
   pthread_mutex_unlock(&control_lock);
 }
 
 int tracemalloc_is_tracing(void) {
-  return atomic_load_explicit(&tm_tracing, memory_order_acquire);
+  return atomic_load_explicit(&__tm_tracing, memory_order_acquire);
 }
 
 void tracemalloc_clear_traces(void) {
   pthread_mutex_lock(&control_lock);
-  if (atomic_load_explicit(&tm_tracing, memory_order_relaxed))
+  if (atomic_load_explicit(&__tm_tracing, memory_order_relaxed))
     drop_all_traces();
   pthread_mutex_unlock(&control_lock);
 }
@@ -437,7 +437,7 @@ static tracemalloc_snapshot *build_snapshot(const struct trace_copy *copy,
 
 tracemalloc_snapshot *tracemalloc_take_snapshot(void) {
   pthread_mutex_lock(&control_lock);
-  if (!atomic_load_explicit(&tm_tracing, memory_order_relaxed)) {
+  if (!atomic_load_explicit(&__tm_tracing, memory_order_relaxed)) {
     pthread_mutex_unlock(&control_lock);
     tm_set_error("the tracemalloc module must be tracing memory allocations "
                  "to take a snapshot");

@@ -20,12 +20,16 @@ target triple = "x86_64-unknown-linux-gnu"
 ; The wrapper, with its body inlined back: it records with the caller's
 ; slot (no site, no frame), and its malloc is left to the runtime's
 ; interposition (which passes it through: the reentrancy count is up).
+; Not tracing, it is the body alone.
 ; CHECK-LABEL: define dso_local {{.*}}ptr @fam_malloc(
 ; CHECK-NOT: store
-; CHECK: %tm.trace = tail call i32 @__tm_family_enter()
-; CHECK-NEXT: %p.i = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %size)
-; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr %p.i, i64 %size, ptr null)
-; CHECK-NEXT: ret ptr %p.i
+; CHECK: %tm.on = load atomic i32, ptr @__tm_tracing monotonic
+; CHECK: tm.untraced:
+; CHECK-NEXT: {{%p.i[0-9]*}} = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %size)
+; CHECK: tm.traced:
+; CHECK-NEXT: %tm.trace = tail call i32 @__tm_family_enter()
+; CHECK-NEXT: [[P:%p.i[0-9]*]] = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %size)
+; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr [[P]], i64 %size, ptr null)
 define dso_local ptr @fam_malloc(i64 noundef %size) #0 !dbg !8 {
   %p = call noalias ptr @malloc(i64 noundef %size) #2, !dbg !16
   ret ptr %p, !dbg !17
@@ -36,8 +40,8 @@ define dso_local ptr @fam_malloc(i64 noundef %size) #0 !dbg !8 {
 ; CHECK-LABEL: define dso_local {{.*}}ptr @user(
 ; CHECK-NOT: %tm.shadow
 ; CHECK: %tm.trace.i = tail call i32 @__tm_family_enter()
-; CHECK-NEXT: %p.i.i = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %n)
-; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace.i, i32 1, ptr %p.i.i, i64 %n, ptr [[USER_SITE]])
+; CHECK-NEXT: [[P:%p.i[0-9]*.i]] = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %n)
+; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace.i, i32 1, ptr [[P]], i64 %n, ptr [[USER_SITE]])
 define dso_local ptr @user(i64 noundef %n) #0 !dbg !20 {
   %p = call ptr @fam_malloc(i64 noundef %n), !dbg !22
   ret ptr %p, !dbg !23
@@ -48,10 +52,10 @@ define dso_local ptr @user(i64 noundef %n) #0 !dbg !20 {
 ; CHECK: %tm.depth = load
 ; CHECK: store ptr [[MAY_SITE:@__tm_site[.0-9]*]], ptr %tm.slot
 ; CHECK-NEXT: tail call void @may_allocate()
-; CHECK-NEXT: %tm.trace.i = tail call i32 @__tm_family_enter()
-; CHECK-NEXT: %p.i.i = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %n)
-; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace.i, i32 1, ptr %p.i.i, i64 %n, ptr [[FRAMED_SITE]])
-; CHECK-NEXT: store ptr [[MAY_SITE]], ptr %tm.slot
+; CHECK: %tm.trace.i = tail call i32 @__tm_family_enter()
+; CHECK-NEXT: [[P:%p.i[0-9]*.i]] = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %n)
+; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace.i, i32 1, ptr [[P]], i64 %n, ptr [[FRAMED_SITE]])
+; CHECK: store ptr [[MAY_SITE]], ptr %tm.slot
 define dso_local ptr @framed(i64 noundef %n) #0 !dbg !30 {
   call void @may_allocate(), !dbg !31
   %p = call ptr @fam_malloc(i64 noundef %n), !dbg !32
@@ -67,7 +71,9 @@ declare noalias ptr @malloc(i64 noundef) #1
 ; WRAP-LABEL: define dso_local ptr @fam_malloc(
 ; WRAP-SAME: !dbg [[WRAPPER_SP:![0-9]+]]
 ; WRAP-NEXT: entry:
-; WRAP-NEXT: %tm.trace = call i32 @__tm_family_enter(), !dbg [[WRAPPER_LOC:![0-9]+]]
+; WRAP-NEXT: %tm.on = load atomic i32, ptr @__tm_tracing monotonic, align 4, !dbg [[WRAPPER_LOC:![0-9]+]]
+; WRAP: tm.traced:
+; WRAP-NEXT: %tm.trace = call i32 @__tm_family_enter(), !dbg [[WRAPPER_LOC]]
 ; WRAP-NEXT: %tm.result = call ptr @fam_malloc.tm.body(i64 noundef %size), !dbg [[WRAPPER_LOC]]
 ; WRAP-NEXT: call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr %tm.result, i64 %size, ptr null), !dbg [[WRAPPER_LOC]]
 ; WRAP-NEXT: ret ptr %tm.result, !dbg [[WRAPPER_LOC]]

@@ -13,6 +13,10 @@ target triple = "x86_64-unknown-linux-gnu"
 define ptr @xnew(i64 %size) personality ptr @__gxx_personality_v0 {
 ; CHECK-LABEL: define ptr @xnew(i64 %size) #{{[0-9]+}} personality ptr @__gxx_personality_v0 {
 ; CHECK-NEXT: entry:
+; CHECK-NEXT: %tm.on = load atomic i32, ptr @__tm_tracing monotonic, align 4
+; CHECK-NEXT: %tm.off = icmp eq i32 %tm.on, 0
+; CHECK-NEXT: br i1 %tm.off, label %tm.untraced, label %tm.traced
+; CHECK: tm.traced:
 ; CHECK-NEXT: %tm.trace = call i32 @__tm_family_enter()
 ; CHECK-NEXT: %tm.result = invoke ptr @xnew.tm.body(i64 %size)
 ; CHECK-NEXT: to label %tm.cont unwind label %tm.cleanup
@@ -52,6 +56,10 @@ define ptr @xrealloc(ptr %old, i64 %size) {
 define void @xfree(ptr %p) {
 ; CHECK-LABEL: define void @xfree(ptr %p) #{{[0-9]+}} personality ptr @__gxx_personality_v0 {
 ; CHECK-NEXT: entry:
+; CHECK-NEXT: %tm.on = load atomic i32, ptr @__tm_tracing monotonic, align 4
+; CHECK-NEXT: %tm.off = icmp eq i32 %tm.on, 0
+; CHECK-NEXT: br i1 %tm.off, label %tm.untraced, label %tm.traced
+; CHECK: tm.traced:
 ; CHECK-NEXT: call void @__tm_family_free(i32 7, ptr %p)
 ; CHECK-NEXT: invoke void @xfree.tm.body(ptr %p)
 ; CHECK: tm.cont:
@@ -68,6 +76,10 @@ define void @xfree(ptr %p) {
 define ptr @cnew(i64 %size) nounwind personality ptr @__gxx_personality_v0 {
 ; CHECK-LABEL: define ptr @cnew(i64 %size) #{{[0-9]+}} {
 ; CHECK-NEXT: entry:
+; CHECK-NEXT: %tm.on = load atomic i32, ptr @__tm_tracing monotonic, align 4
+; CHECK-NEXT: %tm.off = icmp eq i32 %tm.on, 0
+; CHECK-NEXT: br i1 %tm.off, label %tm.untraced, label %tm.traced
+; CHECK: tm.traced:
 ; CHECK-NEXT: %tm.trace = call i32 @__tm_family_enter()
 ; CHECK-NEXT: %tm.result = call ptr @cnew.tm.body(i64 %size)
 ; CHECK-LABEL: define internal ptr @cnew.tm.body(i64 %size) unnamed_addr #{{[0-9]+}} personality ptr @__gxx_personality_v0 {

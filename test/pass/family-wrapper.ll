@@ -29,6 +29,14 @@ define ptr @fam_malloc(i64 %size) #0 {
 ; CHECK-LABEL: define ptr @fam_malloc(
 ; CHECK-SAME: i64 %size) #[[WRAPPER:[0-9]+]] {
 ; CHECK-NEXT: entry:
+; CHECK-NEXT: %tm.on = load atomic i32, ptr @__tm_tracing monotonic, align 4
+; CHECK-NEXT: %tm.off = icmp eq i32 %tm.on, 0
+; CHECK-NEXT: br i1 %tm.off, label %tm.untraced, label %tm.traced
+; Not tracing: the body, and nothing of the runtime.
+; CHECK: tm.untraced:
+; CHECK-NEXT: %tm.direct = call ptr @fam_malloc.tm.body(i64 %size)
+; CHECK-NEXT: ret ptr %tm.direct
+; CHECK: tm.traced:
 ; CHECK-NEXT: %tm.trace = call i32 @__tm_family_enter()
 ; CHECK-NEXT: %tm.result = call ptr @fam_malloc.tm.body(i64 %size)
 ; CHECK-NEXT: call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr %tm.result, i64 %size, ptr null)
@@ -50,6 +58,10 @@ define ptr @fam_malloc(i64 %size) #0 {
 define linkonce_odr hidden noalias ptr @fam_calloc(i32 %n, i64 %size) comdat {
 ; CHECK-LABEL: define linkonce_odr hidden noalias ptr @fam_calloc(i32 %n, i64 %size) #{{[0-9]+}} comdat {
 ; CHECK-NEXT: entry:
+; CHECK-NEXT: %tm.on = load atomic i32, ptr @__tm_tracing monotonic, align 4
+; CHECK-NEXT: %tm.off = icmp eq i32 %tm.on, 0
+; CHECK-NEXT: br i1 %tm.off, label %tm.untraced, label %tm.traced
+; CHECK: tm.traced:
 ; CHECK-NEXT: %tm.trace = call i32 @__tm_family_enter()
 ; CHECK-NEXT: %tm.result = call noalias ptr @fam_calloc.tm.body(i32 %n, i64 %size)
 ; CHECK-NEXT: %0 = zext i32 %n to i64
@@ -67,6 +79,10 @@ define internal ptr @fam_realloc(i64 %size, ptr %old) {
 ; CHECK-LABEL: define internal ptr @fam_realloc(i64 %size, ptr %old) #{{[0-9]+}} {
 ; CHECK-NEXT: entry:
 ; CHECK-NEXT: %tm.state = alloca [8 x i64], align 8
+; CHECK-NEXT: %tm.on = load atomic i32, ptr @__tm_tracing monotonic, align 4
+; CHECK-NEXT: %tm.off = icmp eq i32 %tm.on, 0
+; CHECK-NEXT: br i1 %tm.off, label %tm.untraced, label %tm.traced
+; CHECK: tm.traced:
 ; CHECK-NEXT: %tm.trace = call i32 @__tm_family_enter()
 ; CHECK-NEXT: call void @__tm_family_realloc_begin(i32 %tm.trace, i32 3, ptr %tm.state, ptr %old)
 ; CHECK-NEXT: %tm.result = call ptr @fam_realloc.tm.body(i64 %size, ptr %old)
@@ -89,6 +105,10 @@ define void @fam_free(ptr %block) {
 ; CHECK-LABEL: define void @fam_free(
 ; CHECK-SAME: ptr %block) #[[FREE_WRAPPER:[0-9]+]] {
 ; CHECK-NEXT: entry:
+; CHECK-NEXT: %tm.on = load atomic i32, ptr @__tm_tracing monotonic, align 4
+; CHECK-NEXT: %tm.off = icmp eq i32 %tm.on, 0
+; CHECK-NEXT: br i1 %tm.off, label %tm.untraced, label %tm.traced
+; CHECK: tm.traced:
 ; CHECK-NEXT: call void @__tm_family_free(i32 1, ptr %block)
 ; CHECK-NEXT: call void @fam_free.tm.body(ptr %block)
 ; CHECK-NEXT: call void @__tm_family_leave()
