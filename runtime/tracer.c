@@ -100,9 +100,9 @@ static void crossed_threshold(size_t now, size_t threshold) {
 }
 
 static void add_traced(size_t size) {
-  size_t now = atomic_fetch_add_explicit(&traced_current, size,
-                                         memory_order_relaxed) +
-               size;
+  size_t now =
+      atomic_fetch_add_explicit(&traced_current, size, memory_order_relaxed) +
+      size;
   size_t peak = atomic_load_explicit(&traced_peak, memory_order_relaxed);
   while (now > peak && !atomic_compare_exchange_weak_explicit(
                            &traced_peak, &peak, now, memory_order_relaxed,
@@ -145,11 +145,15 @@ static int put_locked(tm_shard *shard, const tm_trace_entry *entry) {
 
 /* ---- Recording ---- */
 
+/* hash: tm_traceback_hash() of the frames, computed before the lock was
+ * taken (it reads nothing shared): the shard lock is held as briefly as
+ * the interning allows. */
 static int record_locked(tm_shard *shard, unsigned int domain, void *ptr,
                          size_t size, const tm_site_t *frames,
-                         unsigned int nframe, unsigned int total_nframe) {
-  uint32_t hash = tm_traceback_hash(frames, nframe, total_nframe);
-  tm_trace_entry entry = {.ptr = (uintptr_t)ptr, .size = size, .domain = domain};
+                         unsigned int nframe, unsigned int total_nframe,
+                         uint32_t hash) {
+  tm_trace_entry entry = {
+      .ptr = (uintptr_t)ptr, .size = size, .domain = domain};
   if (tm_traceback_intern(frames, nframe, total_nframe, hash,
                           &entry.traceback_id) < 0) {
     count_lost();
@@ -167,18 +171,20 @@ int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
   unsigned int limit =
       atomic_load_explicit(&traceback_limit, memory_order_relaxed);
   tm_site_t stack_frames[STACK_FRAMES];
-  tm_site_t *frames = limit <= STACK_FRAMES ? stack_frames : thread_frame_buffer();
+  tm_site_t *frames =
+      limit <= STACK_FRAMES ? stack_frames : thread_frame_buffer();
   if (!frames) {
     count_lost();
     status = -1;
   } else {
     unsigned int total_nframe;
     unsigned int nframe = tm_capture_frames(site, frames, limit, &total_nframe);
+    uint32_t hash = tm_traceback_hash(frames, nframe, total_nframe);
     tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
     /* Tracing may have stopped since the caller looked. */
     if (atomic_load_explicit(&__tm_tracing, memory_order_relaxed))
-      status =
-          record_locked(shard, domain, ptr, size, frames, nframe, total_nframe);
+      status = record_locked(shard, domain, ptr, size, frames, nframe,
+                             total_nframe, hash);
     tm_table_unlock(shard);
   }
   tm_reentrant--;
@@ -346,14 +352,11 @@ void tracemalloc_reset_peak(void) {
   if (!tracemalloc_is_tracing())
     return;
   atomic_store_explicit(
-      &traced_peak,
-      atomic_load_explicit(&traced_current, memory_order_relaxed),
+      &traced_peak, atomic_load_explicit(&traced_current, memory_order_relaxed),
       memory_order_relaxed);
 }
 
-size_t tracemalloc_get_tracemalloc_memory(void) {
-  return tm_os_mapped_bytes();
-}
+size_t tracemalloc_get_tracemalloc_memory(void) { return tm_os_mapped_bytes(); }
 
 uint64_t tracemalloc_get_lost_traces(void) {
   return atomic_load_explicit(&lost_traces, memory_order_relaxed);
@@ -406,11 +409,10 @@ build_traceback(tm_snapshot_builder *builder, uint32_t id,
 }
 
 static tracemalloc_snapshot *build_snapshot(const struct trace_copy *copy,
-                                            unsigned int limit,
-                                            uint64_t lost) {
+                                            unsigned int limit, uint64_t lost) {
   tm_snapshot_builder *builder = tm_builder_new(limit, lost);
-  const tracemalloc_traceback **by_id = tm_raw_calloc(
-      copy->ntracebacks ? copy->ntracebacks : 1, sizeof(*by_id));
+  const tracemalloc_traceback **by_id =
+      tm_raw_calloc(copy->ntracebacks ? copy->ntracebacks : 1, sizeof(*by_id));
   const tracemalloc_frame **scratch =
       tm_raw_malloc(TRACEMALLOC_MAX_NFRAME * sizeof(*scratch));
   int ok = builder && by_id && scratch;
@@ -471,9 +473,10 @@ static tracemalloc_traceback *copy_traceback(const tm_traceback *tb) {
     strings += strlen(tb->frames[i]->filename) + 1 +
                strlen(tb->frames[i]->function ? tb->frames[i]->function : "") +
                1;
-  size_t size = sizeof(tracemalloc_traceback) +
-                nframe * (sizeof(tracemalloc_frame *) + sizeof(tracemalloc_frame)) +
-                strings;
+  size_t size =
+      sizeof(tracemalloc_traceback) +
+      nframe * (sizeof(tracemalloc_frame *) + sizeof(tracemalloc_frame)) +
+      strings;
   tracemalloc_traceback *copy = tm_raw_malloc(size);
   if (!copy) {
     tm_set_error("out of memory");
