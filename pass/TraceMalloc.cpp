@@ -690,7 +690,6 @@ static std::string getSourceName(const Function &F) {
   return demangle(GlobalValue::dropLLVMManglingEscape(F.getName()).str());
 }
 
-/// Whether the pass must leave the body of \p F alone.
 /// Whether calls in tail position get no frame (-tracemalloc-elide-tail-frames
 /// or TRACEMALLOC_ELIDE_TAIL_FRAMES=1).
 static bool elideTailFrames() {
@@ -714,6 +713,7 @@ static bool isForwardingCall(const CallBase &CB) {
   return Ret && (!Ret->getReturnValue() || Ret->getReturnValue() == CI);
 }
 
+/// Whether the pass must leave the body of \p F alone.
 static bool shouldSkipFunction(const Function &F) {
   if (F.isDeclaration())
     return true;
@@ -876,8 +876,8 @@ private:
 class FunctionInstrumenter {
 public:
   FunctionInstrumenter(ModuleTraceMalloc &MTM, const AllocationAnalysis &AA,
-                       Function &F)
-      : MTM(MTM), AA(AA), F(F), ElideTailFrames(elideTailFrames()) {}
+                       Function &F, bool ElideTailFrames)
+      : MTM(MTM), AA(AA), F(F), ElideTailFrames(ElideTailFrames) {}
 
   /// Instruments F; appends the calls that got a site store to \p SiteCalls.
   bool run(SmallVectorImpl<CallBase *> &SiteCalls);
@@ -886,10 +886,10 @@ private:
   void rewriteAllocCall(CallBase &CB, const AllocFnInfo &Info, unsigned Flags);
   void setFamilySite(CallBase &CB, unsigned Flags);
   BasicBlock *getFrameBlock(ArrayRef<CallBase *> FrameCalls,
-                            ArrayRef<CallBase *> ReturnsTwiceCalls) const;
+                            ArrayRef<CallBase *> ReturnsTwiceCalls);
   bool getRegionExits(BasicBlock &FrameBB,
                       SmallVectorImpl<BasicBlock *> &Exits) const;
-  void insertFrame(BasicBlock &FrameBB, ArrayRef<CallBase *> SiteCalls,
+  void insertFrame(ArrayRef<CallBase *> SiteCalls,
                    ArrayRef<CallBase *> ReturnsTwiceCalls);
   Instruction *getRestorePoint(BasicBlock &BB) const;
   /// Whether a call in \p BB runs with this function's frame pushed.
@@ -905,6 +905,9 @@ private:
   DominatorTree DT;
   /// Where the frame is pushed; null without a frame.
   BasicBlock *FrameBB = nullptr;
+  /// The blocks outside FrameBB's region that edges from inside lead to
+  /// (none when FrameBB is the entry block).
+  SmallVector<BasicBlock *, 4> FrameExits;
 };
 
 } // namespace
@@ -1516,13 +1519,13 @@ void FamilyWrapper::emitUntracedPath(IRBuilder<> &IRB, Function &F,
                    Traced);
   IRB.SetInsertPoint(Direct);
   CallInst *Call = IRB.CreateCall(&Body, Args);
-  if (!Call->getType()->isVoidTy())
-    Call->setName("tm.direct");
   setBodyCallAttributes(*Call, F);
-  if (Call->getType()->isVoidTy())
+  if (Call->getType()->isVoidTy()) {
     IRB.CreateRetVoid();
-  else
+  } else {
+    Call->setName("tm.direct");
     IRB.CreateRet(Call);
+  }
   IRB.SetInsertPoint(Traced);
 }
 
@@ -1653,11 +1656,13 @@ bool ModuleTraceMalloc::instrumentModule() {
   AllocationAnalysis AA(M, *this);
   SmallVector<CallBase *, 64> SiteCalls;
   bool Changed = false;
+  bool ElideTailFrames = elideTailFrames();
   for (Function &F : M) {
     if (shouldSkipFunction(F) || isFamilyFunction(F) ||
         (Config && Config->isIgnoredFunction(F)))
       continue;
-    Changed |= FunctionInstrumenter(*this, AA, F).run(SiteCalls);
+    Changed |=
+        FunctionInstrumenter(*this, AA, F, ElideTailFrames).run(SiteCalls);
   }
   if (Changed)
     dropMemoryEffects(AA, SiteCalls);
@@ -1702,13 +1707,12 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
     // never be read: the frame is popped before it instead.
     if (auto *CI = dyn_cast<CallInst>(CB); CI && CI->isMustTailCall())
       continue;
-    if (ElideTailFrames && isForwardingCall(*CB) && AA.mayAllocate(*CB)) {
-      ++NumElidedTailCalls;
-      continue;
-    }
-    if (AA.mayAllocate(*CB))
-      FrameCalls.push_back(CB);
-    else if (!isa<IntrinsicInst>(CB) && !CB->isInlineAsm())
+    if (AA.mayAllocate(*CB)) {
+      if (ElideTailFrames && isForwardingCall(*CB))
+        ++NumElidedTailCalls;
+      else
+        FrameCalls.push_back(CB);
+    } else if (!isa<IntrinsicInst>(CB) && !CB->isInlineAsm())
       ++NumNonAllocatingCalls;
   }
 
@@ -1733,7 +1737,7 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
     setFamilySite(*CB, isInFrame(*CB->getParent()) ? SiteOwnFrame : 0);
   if (!HasFrame)
     return !AllocCalls.empty() || !FamilyCalls.empty();
-  insertFrame(*FrameBB, FrameCalls, ReturnsTwiceCalls);
+  insertFrame(FrameCalls, ReturnsTwiceCalls);
   SiteCalls.append(FrameCalls.begin(), FrameCalls.end());
   return true;
 }
@@ -1745,10 +1749,10 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
 /// frame only there. The frame is popped on every edge that leaves the
 /// blocks that block dominates (see getRegionExits): a block it dominates
 /// can only be entered through it, so inside them the frame is always
-/// pushed, and outside never.
-BasicBlock *FunctionInstrumenter::getFrameBlock(
-    ArrayRef<CallBase *> FrameCalls,
-    ArrayRef<CallBase *> ReturnsTwiceCalls) const {
+/// pushed, and outside never. Fills FrameExits.
+BasicBlock *
+FunctionInstrumenter::getFrameBlock(ArrayRef<CallBase *> FrameCalls,
+                                    ArrayRef<CallBase *> ReturnsTwiceCalls) {
   BasicBlock *Entry = &F.getEntryBlock();
   BasicBlock *Common = nullptr;
   auto Include = [&](BasicBlock *BB) {
@@ -1774,10 +1778,10 @@ BasicBlock *FunctionInstrumenter::getFrameBlock(
   // An EH pad has no room for the push before its pad instruction's users.
   if (Common->isEHPad())
     return Entry;
-  SmallVector<BasicBlock *, 4> Exits;
-  if (Common != Entry && !getRegionExits(*Common, Exits)) {
+  if (Common != Entry && !getRegionExits(*Common, FrameExits)) {
     LLVM_DEBUG(dbgs() << "tracemalloc: " << F.getName()
                       << ": frame region has an unsplittable exit\n");
+    FrameExits.clear();
     return Entry;
   }
   return Common;
@@ -1855,29 +1859,25 @@ Instruction *FunctionInstrumenter::getRestorePoint(BasicBlock &BB) const {
   return CI;
 }
 
-void FunctionInstrumenter::insertFrame(BasicBlock &FrameBB,
-                                       ArrayRef<CallBase *> FrameCalls,
+void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
                                        ArrayRef<CallBase *> ReturnsTwiceCalls) {
   ++NumFunctionsWithFrame;
   LLVMContext &Ctx = F.getContext();
   Type *Int32Ty = Type::getInt32Ty(Ctx);
   GlobalVariable *ShadowGV = MTM.getShadowStack();
-  bool AtEntry = &FrameBB == &F.getEntryBlock();
-  // Collected before the CFG changes below.
-  SmallVector<BasicBlock *, 4> Exits;
-  SmallVector<BasicBlock *, 8> Returns;
-  if (!AtEntry) {
+  bool AtEntry = FrameBB == &F.getEntryBlock();
+  if (!AtEntry)
     ++NumShrinkWrappedFrames;
-    getRegionExits(FrameBB, Exits);
-  }
+  // Collected before the CFG changes below.
+  SmallVector<BasicBlock *, 8> Returns;
   for (BasicBlock &BB : F)
     if (isa<ReturnInst>(BB.getTerminator()) && isInFrame(BB))
       Returns.push_back(&BB);
 
   // Push: d = depth; depth = d + 1; slot = &slots[min(d, CAP - 1)]. The
   // code belongs to no source line.
-  IRBuilder<> IRB(&FrameBB, AtEntry ? getFrameInsertionPoint(F)
-                                    : FrameBB.getFirstInsertionPt());
+  IRBuilder<> IRB(FrameBB, AtEntry ? getFrameInsertionPoint(F)
+                                   : FrameBB->getFirstInsertionPt());
   if (DISubprogram *SP = F.getSubprogram())
     IRB.SetCurrentDebugLocation(DILocation::get(Ctx, 0, 0, SP));
   Value *Shadow =
@@ -1911,7 +1911,7 @@ void FunctionInstrumenter::insertFrame(BasicBlock &FrameBB,
     IRB.CreateStore(Depth, Shadow);
     ++NumDepthRestores;
   }
-  for (BasicBlock *Exit : Exits) {
+  for (BasicBlock *Exit : FrameExits) {
     SmallVector<BasicBlock *, 4> Inside;
     for (BasicBlock *Pred : predecessors(Exit))
       if (isInFrame(*Pred) && !is_contained(Inside, Pred))
