@@ -84,7 +84,29 @@ static uint64_t fnv1a(uint64_t hash, const unsigned char *bytes,
   return hash;
 }
 
-static uint64_t load_u64(const unsigned char *in);
+static void store_u32(unsigned char *out, uint32_t value) {
+  for (int i = 0; i < 4; i++)
+    out[i] = (unsigned char)(value >> (8 * i));
+}
+
+static void store_u64(unsigned char *out, uint64_t value) {
+  for (int i = 0; i < 8; i++)
+    out[i] = (unsigned char)(value >> (8 * i));
+}
+
+static uint32_t load_u32(const unsigned char *in) {
+  uint32_t value = 0;
+  for (int i = 3; i >= 0; i--)
+    value = (value << 8) | in[i];
+  return value;
+}
+
+static uint64_t load_u64(const unsigned char *in) {
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; i--)
+    value = (value << 8) | in[i];
+  return value;
+}
 
 enum { LANES = 4, BLOCK_SIZE = 8 * LANES };
 
@@ -137,8 +159,6 @@ static void checksum_add(checksum *sum, const unsigned char *bytes,
   memcpy(sum->pending, bytes + length - sum->npending, sum->npending);
 }
 
-static void store_u64(unsigned char *out, uint64_t value);
-
 static uint64_t checksum_final(const checksum *sum) {
   unsigned char word[8];
   uint64_t hash = FNV_OFFSET_BASIS;
@@ -149,30 +169,6 @@ static uint64_t checksum_final(const checksum *sum) {
   hash = fnv1a(hash, sum->pending, sum->npending);
   store_u64(word, sum->length);
   return fnv1a(hash, word, sizeof(word));
-}
-
-static void store_u32(unsigned char *out, uint32_t value) {
-  for (int i = 0; i < 4; i++)
-    out[i] = (unsigned char)(value >> (8 * i));
-}
-
-static void store_u64(unsigned char *out, uint64_t value) {
-  for (int i = 0; i < 8; i++)
-    out[i] = (unsigned char)(value >> (8 * i));
-}
-
-static uint32_t load_u32(const unsigned char *in) {
-  uint32_t value = 0;
-  for (int i = 3; i >= 0; i--)
-    value = (value << 8) | in[i];
-  return value;
-}
-
-static uint64_t load_u64(const unsigned char *in) {
-  uint64_t value = 0;
-  for (int i = 7; i >= 0; i--)
-    value = (value << 8) | in[i];
-  return value;
 }
 
 /* ======================================================================
