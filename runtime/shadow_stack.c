@@ -33,11 +33,30 @@ static unsigned int push_chain(tm_site_t site, tm_site_t *frames,
   return nframe;
 }
 
+static unsigned int frames_of(tm_site_t site) {
+  /* chain_depth is at least 1 in every record the pass emits; a record
+   * written by hand may leave it 0. Branch-free: this runs per slot. */
+  return site->chain_depth + (site->chain_depth == 0);
+}
+
+/* The frames of slots [0, top], counted but not stored. This is the hot
+ * loop of short limits: with nframe=1 every allocation walks the whole
+ * stack, because total_nframe is part of the traceback. */
+static uint64_t count_slots(uint64_t top) {
+  uint64_t total = 0;
+  for (uint64_t slot = top + 1; slot-- > 0;) {
+    tm_site_t caller = __tm_shadow.slots[slot];
+    if (caller)
+      total += frames_of(caller);
+  }
+  return total;
+}
+
 /* The callers' frames, from the shadow-stack slot top down. own_frame: the
  * allocating function has a frame, at depth top + 1. */
-static unsigned int push_callers(uint64_t top, int own_frame,
-                                 tm_site_t *frames, unsigned int nframe,
-                                 unsigned int max, uint64_t *total) {
+static unsigned int push_callers(uint64_t top, int own_frame, tm_site_t *frames,
+                                 unsigned int nframe, unsigned int max,
+                                 uint64_t *total) {
   /* Frames deeper than the capacity all store into the last slot; it holds
    * the most recent of them, which is the innermost caller -- unless the
    * allocating function has a frame of its own, which then stored there
@@ -51,16 +70,16 @@ static unsigned int push_callers(uint64_t top, int own_frame,
     *total += top - last;
     top = last;
   }
-  for (uint64_t slot = top + 1; slot-- > 0;) {
-    tm_site_t caller = __tm_shadow.slots[slot];
+  uint64_t slot = top + 1;
+  while (slot > 0 && nframe < max) {
+    tm_site_t caller = __tm_shadow.slots[--slot];
     if (!caller)
       continue;
-    *total += caller->chain_depth ? caller->chain_depth : 1;
-    if (nframe < max)
-      nframe = push_chain(caller, frames, nframe, max);
-    else if (*total >= TRACEMALLOC_MAX_NFRAME)
-      break;
+    *total += frames_of(caller);
+    nframe = push_chain(caller, frames, nframe, max);
   }
+  if (slot > 0)
+    *total += count_slots(slot - 1);
   return nframe;
 }
 
@@ -74,13 +93,12 @@ unsigned int tm_capture_frames(tm_site_t site, tm_site_t *frames,
   uint64_t skip = 1;
   if (site) {
     nframe = push_chain(site, frames, 0, max);
-    total = site->chain_depth ? site->chain_depth : 1;
+    total = frames_of(site);
     skip = (site->flags & TM_SITE_OWN_FRAME) ? 2 : 1;
   }
   uint64_t depth = __tm_shadow.depth;
   if (depth >= skip)
-    nframe = push_callers(depth - skip, skip == 2, frames, nframe, max,
-                          &total);
+    nframe = push_callers(depth - skip, skip == 2, frames, nframe, max, &total);
   if (nframe == 0) {
     frames[nframe++] = &tm_unknown_site;
     total = total ? total : 1;

@@ -101,9 +101,15 @@ uint32_t tm_traceback_count(void) {
 static int same_frames(const tm_traceback *tb, const tm_site_t *frames,
                        unsigned int nframe, unsigned int total_nframe,
                        uint32_t hash) {
-  return tb->hash == hash && tb->nframe == nframe &&
-         tb->total_nframe == total_nframe &&
-         memcmp(tb->frames, frames, nframe * sizeof(*frames)) == 0;
+  if (tb->hash != hash || tb->nframe != nframe ||
+      tb->total_nframe != total_nframe)
+    return 0;
+  /* A loop, not memcmp: most tracebacks are a few frames, and the call
+   * costs more than comparing them. */
+  for (unsigned int i = 0; i < nframe; i++)
+    if (tb->frames[i] != frames[i])
+      return 0;
+  return 1;
 }
 
 static int find_in(const struct id_table *table, const tm_site_t *frames,
