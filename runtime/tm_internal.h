@@ -100,15 +100,16 @@ typedef struct tm_shard tm_shard;
 TM_HIDDEN tm_shard *tm_table_lock(unsigned int domain, uintptr_t ptr);
 TM_HIDDEN void tm_table_unlock(tm_shard *shard);
 /* Insert or replace. 0 on success, *old_size = the size replaced or
- * SIZE_MAX when new; -1 when the shard cannot grow. */
+ * SIZE_MAX when new; -1 when the shard cannot grow (or, for a trace too
+ * big to pack, keep its overflow record). */
 TM_HIDDEN int tm_table_put(tm_shard *shard, const tm_trace_entry *entry,
                            size_t *old_size);
 /* Remove and return the entry; 0 if it was not there. */
-TM_HIDDEN int tm_table_take(tm_shard *shard, unsigned int domain,
-                            uintptr_t ptr, tm_trace_entry *out);
-TM_HIDDEN const tm_trace_entry *tm_table_find(tm_shard *shard,
-                                              unsigned int domain,
-                                              uintptr_t ptr);
+TM_HIDDEN int tm_table_take(tm_shard *shard, unsigned int domain, uintptr_t ptr,
+                            tm_trace_entry *out);
+/* Copy the entry to *out; 0 if it is not there. */
+TM_HIDDEN int tm_table_find(tm_shard *shard, unsigned int domain, uintptr_t ptr,
+                            tm_trace_entry *out);
 TM_HIDDEN void tm_table_lock_all(void);
 TM_HIDDEN void tm_table_unlock_all(void);
 /* With every shard locked: */
@@ -119,7 +120,8 @@ TM_HIDDEN void tm_table_foreach_locked(void (*visit)(const tm_trace_entry *,
                                        void *arg);
 /* The entry whose block [ptr, ptr + size) contains addr, in any domain; a
  * linear scan, for the rare lookups of interior pointers. */
-TM_HIDDEN const tm_trace_entry *tm_table_find_containing_locked(uintptr_t addr);
+TM_HIDDEN int tm_table_find_containing_locked(uintptr_t addr,
+                                              tm_trace_entry *out);
 /* Re-create the locks in a child after fork(). */
 TM_HIDDEN void tm_table_reinit_locks(void);
 
@@ -168,7 +170,7 @@ TM_HIDDEN void tm_forget_code(const tm_code_range *ranges, unsigned int nrange);
  * call fails. */
 typedef struct tm_saved_trace {
   tm_trace_entry entry; /* entry.domain is set even when not found */
-  uint64_t generation; /* of the depot, so a cleared id is never put back */
+  uint64_t generation;  /* of the depot, so a cleared id is never put back */
   int found;
 } tm_saved_trace;
 
@@ -176,8 +178,8 @@ TM_HIDDEN void tm_record_realloc_begin(unsigned int domain, void *ptr,
                                        tm_saved_trace *saved);
 /* result: what realloc returned; old_freed: the old block is gone even
  * though result is NULL (realloc(p, 0)). */
-TM_HIDDEN void tm_record_realloc_end(const tm_saved_trace *saved,
-                                     void *result, size_t size, int old_freed,
+TM_HIDDEN void tm_record_realloc_end(const tm_saved_trace *saved, void *result,
+                                     size_t size, int old_freed,
                                      tm_site_t site);
 
 /* ---- snapshot.c: building snapshot objects ----

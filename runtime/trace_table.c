@@ -5,8 +5,19 @@
  * Sharded by pointer hash with one lock per shard, so threads allocating at
  * the same time rarely meet. Each shard is an open-addressing table with
  * linear probing and backward-shift deletion (no tombstones: the churn of
- * malloc/free would otherwise fill the table with them). Entries are 24
- * bytes; tables stay at most 3/4 full. The memory comes from mmap.
+ * malloc/free would otherwise fill the table with them). The memory comes
+ * from mmap.
+ *
+ * Memory per trace is what a tracer that is left on must keep small, so a
+ * slot is 16 bytes: the address, and the size, traceback id and domain
+ * packed in one word (32, 24 and 8 bits). A trace that does not fit -- a
+ * block of 4 GiB or more, a traceback id above 16,777,214, a domain
+ * above 254 -- is kept whole in the shard's overflow records, its slot
+ * pointing there. Large tables grow by a quarter when 3/4 full, and slots
+ * are found by multiply-shift range reduction rather than a mask (a
+ * capacity need not be a power of two): 22-28 bytes of table per trace,
+ * where 24-byte entries in power-of-two tables took 32-64 (50 at a million
+ * live blocks; mem_trace.c in utils/bench measures it).
  *
  * The shard locks are small futex locks (Drepper's "Futexes Are Tricky",
  * mutex2): taking and releasing a free one is one atomic instruction each,
@@ -30,14 +41,45 @@
 #define SHARD_BITS 6
 #define SHARD_COUNT (1u << SHARD_BITS)
 #define INITIAL_CAPACITY 256u
-/* A free slot: no traceback id can be this large (ids are dense). */
-#define EMPTY_ID UINT32_MAX
+#define SMALL_CAPACITY 4096u
+/* Capacities are 32-bit: the range reduction multiplies by them. */
+#define MAX_CAPACITY (UINT32_MAX / 2)
+
+/* A slot's packed word: size in bits 0-31, traceback id in 32-55, domain in
+ * 56-63. All ones in bits 32-63 marks an escaped trace, whose overflow
+ * record index is in bits 0-31; all ones everywhere, a free slot. */
+#define EMPTY UINT64_MAX
+#define ESCAPE_TAG ((uint64_t)UINT32_MAX << 32)
+#define MAX_PACKED_SIZE UINT32_MAX
+#define MAX_PACKED_ID 0xfffffeu
+#define MAX_PACKED_DOMAIN 0xfeu
+/* No overflow record to be had. */
+#define NO_RECORD UINT32_MAX
+
+struct slot {
+  uintptr_t ptr;
+  uint64_t packed;
+};
+
+/* A trace that does not pack. Free records are chained through size (the
+ * next one's index + 1, 0 at the end). */
+struct overflow_record {
+  size_t size;
+  uint32_t domain;
+  uint32_t traceback_id;
+};
 
 struct tm_shard {
-  _Atomic int lock; /* 0 free, 1 held, 2 held and maybe waited for */
-  tm_trace_entry *entries;
-  size_t capacity; /* a power of two, or 0 before the first insert */
-  size_t count;
+  _Atomic int lock;  /* 0 free, 1 held, 2 held and maybe waited for */
+  uint32_t capacity; /* home slots; 0 before the first insert */
+  uint32_t nslot;    /* slots, past the homes included */
+  uint32_t count;
+  uint32_t grow_at; /* more traces than this and the table grows */
+  struct slot *slots;
+  struct overflow_record *records;
+  uint32_t records_capacity;
+  uint32_t records_used; /* records ever handed out, free ones included */
+  uint32_t records_free; /* the first free record's index + 1, or 0 */
 } __attribute__((aligned(64)));
 
 static struct tm_shard shards[SHARD_COUNT];
@@ -107,7 +149,7 @@ static uint64_t hash_key(unsigned int domain, uintptr_t ptr) {
   return h ^ (h >> 31);
 }
 
-/* The top bits pick the shard, the low bits the slot in it. */
+/* The top bits pick the shard, the low 32 bits the slot in it. */
 static struct tm_shard *shard_of(uint64_t hash) {
   return &shards[hash >> (64 - SHARD_BITS)];
 }
@@ -120,93 +162,239 @@ tm_shard *tm_table_lock(unsigned int domain, uintptr_t ptr) {
 
 void tm_table_unlock(tm_shard *shard) { release(&shard->lock); }
 
-static int is_empty(const tm_trace_entry *entry) {
-  return entry->traceback_id == EMPTY_ID;
+/* ---- Packing ---- */
+
+static int is_escaped(uint64_t packed) { return (packed >> 32) == UINT32_MAX; }
+
+static struct overflow_record *record_of(const struct tm_shard *shard,
+                                         uint64_t packed) {
+  return &shard->records[(uint32_t)packed];
 }
 
-static size_t slot_of(const struct tm_shard *shard, unsigned int domain,
-                      uintptr_t ptr) {
-  return hash_key(domain, ptr) & (shard->capacity - 1);
+static unsigned int domain_of(const struct tm_shard *shard,
+                              const struct slot *slot) {
+  if (is_escaped(slot->packed))
+    return record_of(shard, slot->packed)->domain;
+  return (unsigned int)(slot->packed >> 56);
 }
 
-/* Index of the entry for (domain, ptr), or of the empty slot that ends its
+static void unpack(const struct tm_shard *shard, const struct slot *slot,
+                   tm_trace_entry *out) {
+  out->ptr = slot->ptr;
+  if (is_escaped(slot->packed)) {
+    const struct overflow_record *record = record_of(shard, slot->packed);
+    out->size = record->size;
+    out->domain = record->domain;
+    out->traceback_id = record->traceback_id;
+  } else {
+    out->size = (uint32_t)slot->packed;
+    out->domain = (uint32_t)(slot->packed >> 56);
+    out->traceback_id = (uint32_t)(slot->packed >> 32) & 0xffffffu;
+  }
+}
+
+static int grow_records(struct tm_shard *shard) {
+  uint32_t capacity =
+      shard->records_capacity ? shard->records_capacity * 2 : 16;
+  if (capacity <= shard->records_capacity)
+    return -1;
+  struct overflow_record *records =
+      tm_os_map(capacity * sizeof(struct overflow_record));
+  if (!records)
+    return -1;
+  if (shard->records) {
+    memcpy(records, shard->records,
+           shard->records_used * sizeof(struct overflow_record));
+    tm_os_unmap(shard->records,
+                shard->records_capacity * sizeof(struct overflow_record));
+  }
+  shard->records = records;
+  shard->records_capacity = capacity;
+  return 0;
+}
+
+/* A free overflow record's index, or NO_RECORD. */
+static uint32_t new_record(struct tm_shard *shard) {
+  if (shard->records_free) {
+    uint32_t index = shard->records_free - 1;
+    shard->records_free = (uint32_t)shard->records[index].size;
+    return index;
+  }
+  if (shard->records_used == shard->records_capacity &&
+      (shard->records_used >= NO_RECORD - 1 || grow_records(shard) < 0))
+    return NO_RECORD;
+  return shard->records_used++;
+}
+
+static void free_record(struct tm_shard *shard, uint64_t packed) {
+  if (!is_escaped(packed))
+    return;
+  uint32_t index = (uint32_t)packed;
+  shard->records[index].size = shard->records_free;
+  shard->records_free = index + 1;
+}
+
+/* The packed word of entry, or EMPTY when it needs a record and none can be
+ * had. */
+static uint64_t pack(struct tm_shard *shard, const tm_trace_entry *entry) {
+  if (entry->size <= MAX_PACKED_SIZE && entry->traceback_id <= MAX_PACKED_ID &&
+      entry->domain <= MAX_PACKED_DOMAIN)
+    return (uint64_t)entry->size | (uint64_t)entry->traceback_id << 32 |
+           (uint64_t)entry->domain << 56;
+  uint32_t index = new_record(shard);
+  if (index == NO_RECORD)
+    return EMPTY;
+  shard->records[index] = (struct overflow_record){
+      .size = entry->size,
+      .domain = entry->domain,
+      .traceback_id = entry->traceback_id,
+  };
+  return ESCAPE_TAG | index;
+}
+
+/* ---- Probing ----
+ * Probes do not wrap around: a run that starts near the end continues into
+ * a few slots past the homes, and the last slot is always free, which ends
+ * every probe. Loops then step by one and compare indexes without modular
+ * arithmetic. An insert that would fill the last slot grows the table. */
+
+static int is_empty(const struct slot *slot) { return slot->packed == EMPTY; }
+
+static uint32_t slots_of(uint32_t capacity) {
+  return capacity + capacity / 32 + 16;
+}
+
+/* Multiply-shift range reduction of the hash's low 32 bits to
+ * [0, capacity) (Lemire): a capacity need not be a power of two. */
+static uint32_t home_of(uint32_t capacity, uint64_t hash) {
+  return (uint32_t)(((uint64_t)(uint32_t)hash * capacity) >> 32);
+}
+
+/* Index of the slot of (domain, ptr), or of the free slot that ends its
  * probe sequence. */
-static size_t probe(const struct tm_shard *shard, unsigned int domain,
-                    uintptr_t ptr) {
-  size_t mask = shard->capacity - 1;
-  size_t i = slot_of(shard, domain, ptr);
-  for (;; i = (i + 1) & mask) {
-    const tm_trace_entry *e = &shard->entries[i];
-    if (is_empty(e) || (e->ptr == ptr && e->domain == domain))
+static uint32_t probe(const struct tm_shard *shard, unsigned int domain,
+                      uintptr_t ptr) {
+  uint32_t i = home_of(shard->capacity, hash_key(domain, ptr));
+  for (;; i++) {
+    const struct slot *slot = &shard->slots[i];
+    if (is_empty(slot) ||
+        (slot->ptr == ptr && domain_of(shard, slot) == domain))
       return i;
   }
 }
 
-static tm_trace_entry *map_entries(size_t capacity) {
-  tm_trace_entry *entries = tm_os_map(capacity * sizeof(tm_trace_entry));
-  if (!entries)
-    return NULL;
-  for (size_t i = 0; i < capacity; i++)
-    entries[i].traceback_id = EMPTY_ID;
-  return entries;
+static int is_last(const struct tm_shard *shard, uint32_t i) {
+  return i + 1 == shard->nslot;
+}
+
+/* Move every trace of old[] into the shard's (empty) slots; -1 if a run
+ * would reach the last slot. */
+static int rehash(struct tm_shard *shard, const struct slot *old,
+                  uint32_t old_slots) {
+  for (uint32_t i = 0; i < old_slots; i++) {
+    if (is_empty(&old[i]))
+      continue;
+    uint32_t j = probe(shard, domain_of(shard, &old[i]), old[i].ptr);
+    if (is_last(shard, j))
+      return -1;
+    shard->slots[j] = old[i];
+  }
+  return 0;
+}
+
+/* Large tables grow by a quarter when 3/4 full, to keep memory per trace
+ * low; small ones (shards of up to 2,560 traces, 64 KiB) double when 5/8
+ * full: there memory is cheap and shorter probes are not. */
+static uint64_t next_capacity(uint64_t capacity) {
+  if (capacity == 0)
+    return INITIAL_CAPACITY;
+  return capacity < SMALL_CAPACITY ? capacity * 2 : capacity + capacity / 4;
 }
 
 static int grow(struct tm_shard *shard) {
-  size_t capacity = shard->capacity ? shard->capacity * 2 : INITIAL_CAPACITY;
-  tm_trace_entry *entries = map_entries(capacity);
-  if (!entries)
-    return -1;
-  tm_trace_entry *old = shard->entries;
-  size_t old_capacity = shard->capacity;
-  shard->entries = entries;
-  shard->capacity = capacity;
-  for (size_t i = 0; i < old_capacity; i++)
-    if (!is_empty(&old[i]))
-      entries[probe(shard, old[i].domain, old[i].ptr)] = old[i];
-  tm_os_unmap(old, old_capacity * sizeof(tm_trace_entry));
-  return 0;
+  struct slot *old = shard->slots;
+  uint32_t old_capacity = shard->capacity;
+  uint32_t old_slots = shard->nslot;
+  uint64_t capacity = old_capacity;
+  for (;;) {
+    capacity = next_capacity(capacity);
+    if (capacity > MAX_CAPACITY)
+      break;
+    size_t bytes = slots_of((uint32_t)capacity) * sizeof(struct slot);
+    struct slot *slots = tm_os_map(bytes);
+    if (!slots)
+      break;
+    memset(slots, 0xff, bytes); /* EMPTY is all ones */
+    shard->slots = slots;
+    shard->capacity = (uint32_t)capacity;
+    shard->nslot = slots_of((uint32_t)capacity);
+    if (rehash(shard, old, old_slots) == 0) {
+      shard->grow_at = (uint32_t)(capacity < SMALL_CAPACITY ? capacity * 5 / 8
+                                                            : capacity * 3 / 4);
+      tm_os_unmap(old, old_slots * sizeof(struct slot));
+      return 0;
+    }
+    tm_os_unmap(slots, bytes); /* A freak run: larger still. */
+  }
+  shard->slots = old;
+  shard->capacity = old_capacity;
+  shard->nslot = old_slots;
+  return -1;
 }
 
 int tm_table_put(tm_shard *shard, const tm_trace_entry *entry,
                  size_t *old_size) {
-  if ((shard->count + 1) * 4 > shard->capacity * 3 && grow(shard) < 0)
+  if (shard->count >= shard->grow_at && grow(shard) < 0)
     return -1;
-  tm_trace_entry *slot =
-      &shard->entries[probe(shard, entry->domain, entry->ptr)];
+  uint32_t i = probe(shard, entry->domain, entry->ptr);
+  if (is_last(shard, i)) {
+    if (grow(shard) < 0)
+      return -1;
+    i = probe(shard, entry->domain, entry->ptr);
+    if (is_last(shard, i))
+      return -1;
+  }
+  uint64_t packed = pack(shard, entry);
+  if (packed == EMPTY)
+    return -1;
+  struct slot *slot = &shard->slots[i];
   if (is_empty(slot)) {
     shard->count++;
     *old_size = SIZE_MAX;
   } else {
-    *old_size = slot->size;
+    tm_trace_entry old;
+    unpack(shard, slot, &old);
+    *old_size = old.size;
+    free_record(shard, slot->packed);
   }
-  *slot = *entry;
+  slot->ptr = entry->ptr;
+  slot->packed = packed;
   return 0;
 }
 
-const tm_trace_entry *tm_table_find(tm_shard *shard, unsigned int domain,
-                                    uintptr_t ptr) {
+int tm_table_find(tm_shard *shard, unsigned int domain, uintptr_t ptr,
+                  tm_trace_entry *out) {
   if (shard->count == 0)
-    return NULL;
-  const tm_trace_entry *e = &shard->entries[probe(shard, domain, ptr)];
-  return is_empty(e) ? NULL : e;
+    return 0;
+  const struct slot *slot = &shard->slots[probe(shard, domain, ptr)];
+  if (is_empty(slot))
+    return 0;
+  unpack(shard, slot, out);
+  return 1;
 }
 
-/* Backward-shift deletion: pull later entries of the probe run into the hole
- * when their home slot allows it, so lookups never need tombstones. */
-static void remove_at(struct tm_shard *shard, size_t hole) {
-  size_t mask = shard->capacity - 1;
-  for (size_t i = (hole + 1) & mask;; i = (i + 1) & mask) {
-    tm_trace_entry *e = &shard->entries[i];
-    if (is_empty(e))
-      break;
-    size_t home = slot_of(shard, e->domain, e->ptr);
-    /* e may move to the hole if its home is not in (hole, i]. */
-    if (((i - home) & mask) >= ((i - hole) & mask)) {
-      shard->entries[hole] = *e;
+/* Backward-shift deletion: pull later slots of the probe run into the hole
+ * when their home is at or before it, so lookups never need tombstones. */
+static void remove_at(struct tm_shard *shard, uint32_t hole) {
+  for (uint32_t i = hole + 1; !is_empty(&shard->slots[i]); i++) {
+    const struct slot *slot = &shard->slots[i];
+    if (home_of(shard->capacity, hash_key(domain_of(shard, slot), slot->ptr)) <=
+        hole) {
+      shard->slots[hole] = *slot;
       hole = i;
     }
   }
-  shard->entries[hole].traceback_id = EMPTY_ID;
+  shard->slots[hole].packed = EMPTY;
   shard->count--;
 }
 
@@ -214,10 +402,12 @@ int tm_table_take(tm_shard *shard, unsigned int domain, uintptr_t ptr,
                   tm_trace_entry *out) {
   if (shard->count == 0)
     return 0;
-  size_t i = probe(shard, domain, ptr);
-  if (is_empty(&shard->entries[i]))
+  uint32_t i = probe(shard, domain, ptr);
+  struct slot *slot = &shard->slots[i];
+  if (is_empty(slot))
     return 0;
-  *out = shard->entries[i];
+  unpack(shard, slot, out);
+  free_record(shard, slot->packed);
   remove_at(shard, i);
   return 1;
 }
@@ -235,10 +425,15 @@ void tm_table_unlock_all(void) {
 void tm_table_clear_locked(void) {
   for (unsigned int i = 0; i < SHARD_COUNT; i++) {
     struct tm_shard *shard = &shards[i];
-    tm_os_unmap(shard->entries, shard->capacity * sizeof(tm_trace_entry));
-    shard->entries = NULL;
-    shard->capacity = 0;
-    shard->count = 0;
+    if (shard->slots)
+      tm_os_unmap(shard->slots, shard->nslot * sizeof(struct slot));
+    tm_os_unmap(shard->records,
+                shard->records_capacity * sizeof(struct overflow_record));
+    /* Field by field: the lock word is in use. */
+    shard->capacity = shard->nslot = shard->count = shard->grow_at = 0;
+    shard->slots = NULL;
+    shard->records = NULL;
+    shard->records_capacity = shard->records_used = shard->records_free = 0;
   }
 }
 
@@ -253,22 +448,29 @@ void tm_table_foreach_locked(void (*visit)(const tm_trace_entry *, void *),
                              void *arg) {
   for (unsigned int i = 0; i < SHARD_COUNT; i++) {
     const struct tm_shard *shard = &shards[i];
-    for (size_t j = 0; j < shard->capacity; j++)
-      if (!is_empty(&shard->entries[j]))
-        visit(&shard->entries[j], arg);
+    for (uint32_t j = 0; j < shard->nslot; j++) {
+      if (is_empty(&shard->slots[j]))
+        continue;
+      tm_trace_entry entry;
+      unpack(shard, &shard->slots[j], &entry);
+      visit(&entry, arg);
+    }
   }
 }
 
-const tm_trace_entry *tm_table_find_containing_locked(uintptr_t addr) {
+int tm_table_find_containing_locked(uintptr_t addr, tm_trace_entry *out) {
   for (unsigned int i = 0; i < SHARD_COUNT; i++) {
     const struct tm_shard *shard = &shards[i];
-    for (size_t j = 0; j < shard->capacity; j++) {
-      const tm_trace_entry *e = &shard->entries[j];
-      if (!is_empty(e) && e->ptr <= addr && addr - e->ptr < e->size)
-        return e;
+    for (uint32_t j = 0; j < shard->nslot; j++) {
+      const struct slot *slot = &shard->slots[j];
+      if (is_empty(slot) || slot->ptr > addr)
+        continue;
+      unpack(shard, slot, out);
+      if (addr - out->ptr < out->size)
+        return 1;
     }
   }
-  return NULL;
+  return 0;
 }
 
 void tm_table_reinit_locks(void) {

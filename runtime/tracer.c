@@ -512,20 +512,20 @@ tracemalloc_traceback *tracemalloc_get_object_traceback(const void *ptr) {
 
   /* The start of a block of the C library's domain: one shard lock, which
    * also keeps the depot from being reset while the traceback is copied. */
+  tm_trace_entry entry;
   tm_shard *shard = tm_table_lock(0, addr);
-  const tm_trace_entry *entry = tm_table_find(shard, 0, addr);
-  if (entry)
-    result = copy_traceback(tm_traceback_get(entry->traceback_id));
+  int found = tm_table_find(shard, 0, addr, &entry);
+  if (found)
+    result = copy_traceback(tm_traceback_get(entry.traceback_id));
   tm_table_unlock(shard);
-  if (entry)
+  if (found)
     return result;
 
   /* An interior pointer, or another domain: scan every block. */
   pthread_mutex_lock(&control_lock);
   tm_table_lock_all();
-  entry = tm_table_find_containing_locked(addr);
-  if (entry)
-    result = copy_traceback(tm_traceback_get(entry->traceback_id));
+  if (tm_table_find_containing_locked(addr, &entry))
+    result = copy_traceback(tm_traceback_get(entry.traceback_id));
   tm_table_unlock_all();
   pthread_mutex_unlock(&control_lock);
   return result;

@@ -1,7 +1,9 @@
 // tracemalloc_track/untrack: blocks of other allocators in domains of their
 // own, with the caller's line as traceback; re-tracking replaces; untracking
 // an unknown address is not an error; -2 when not tracing; sizes above 4 GiB
-// recorded exactly; thousands of domains.
+// recorded exactly; thousands of domains; traces that do not pack in a table
+// slot (domains above 254, sizes of 4 GiB and more) untracked, replaced and
+// tracked again, and found by get_object_traceback.
 //
 // RUN: %tmcc -O1 %s -o %t
 // RUN: %t | FileCheck %s
@@ -44,8 +46,8 @@ int main(void) {
   printf("untrack unknown=%d\n", tracemalloc_untrack(5, block + 1));
   // CHECK-NEXT: untrack unknown=0
   print_traces();
-  // CHECK-DAG: domain=5 size=300 api-domains.c:40
-  // CHECK-DAG: domain=6 size=50 api-domains.c:41
+  // CHECK-DAG: domain=5 size=300 api-domains.c:42
+  // CHECK-DAG: domain=6 size=50 api-domains.c:43
   tracemalloc_untrack(5, block);
   show("untracked");
   // CHECK: untracked: current=50 peak=350
@@ -62,6 +64,26 @@ int main(void) {
   tracemalloc_snapshot_free(snapshot);
   show("sum of 0..4999");
   // CHECK-NEXT: sum of 0..4999: current=12497500 peak=12497500
+
+  tracemalloc_clear_traces();
+  for (unsigned int round = 0; round < 3; round++) {
+    for (unsigned int domain = 300; domain < 2300; domain++)
+      tracemalloc_track(domain, 0x40000, (size_t)1 << 32 | domain);
+    for (unsigned int domain = 300; domain < 2300; domain += 2)
+      tracemalloc_untrack(domain, 0x40000);
+  }
+  tracemalloc_track(0, 0x50000, (size_t)1 << 32);
+  snapshot = tracemalloc_take_snapshot();
+  printf("overflow: %zu traces\n", tracemalloc_snapshot_trace_count(snapshot));
+  // CHECK-NEXT: overflow: 1001 traces
+  tracemalloc_snapshot_free(snapshot);
+  // 1001 * 2^32 + (301 + 303 + ... + 2299)
+  show("overflow");
+  // CHECK-NEXT: overflow: current=4299263563296 peak=
+  tracemalloc_traceback *tb = tracemalloc_get_object_traceback((void *)0x50000);
+  printf("4 GiB block from line %u\n", tb ? tb->frames[0]->lineno : 0);
+  // CHECK-NEXT: 4 GiB block from line 75
+  tracemalloc_traceback_free(tb);
   tracemalloc_stop();
   printf("stopped: track=%d\n", tracemalloc_track(5, block, 1));
   // CHECK-NEXT: stopped: track=-2
