@@ -525,7 +525,8 @@ static int copy_kept_traces(copier *copier,
                             const tracemalloc_snapshot *snapshot,
                             compiled_filter *filters, size_t nfilters) {
   for (size_t i = 0; i < snapshot->ntraces; i++) {
-    const tracemalloc_trace *trace = &snapshot->traces[i];
+    tracemalloc_trace copy = tm_snap_trace_at(snapshot, i);
+    const tracemalloc_trace *trace = &copy;
     int keep = keep_trace(filters, nfilters, trace);
     if (keep < 0) {
       tm_set_error("out of memory while filtering traces");

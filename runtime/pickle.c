@@ -194,8 +194,10 @@ static void put_traces(pickler *pickler) {
     size_t n = left < BATCH_SIZE ? left : BATCH_SIZE;
     if (n > 1)
       put_opcode(pickler, OP_MARK);
-    for (size_t i = first; i < first + n; i++)
-      put_trace(pickler, &snapshot->traces[i]);
+    for (size_t i = first; i < first + n; i++) {
+      tracemalloc_trace trace = tm_snap_trace_at(snapshot, i);
+      put_trace(pickler, &trace);
+    }
     put_opcode(pickler, n > 1 ? OP_APPENDS : OP_APPEND);
   }
 }

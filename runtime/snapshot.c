@@ -10,6 +10,7 @@
 #include "snapshot.h"
 
 #include <stdalign.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,12 +161,43 @@ void tracemalloc_snapshot_free(tracemalloc_snapshot *snapshot) {
   tm_raw_free(snapshot->strings);
   tm_raw_free(snapshot->frames);
   tm_raw_free(snapshot->tracebacks);
-  tm_raw_free(snapshot->traces);
+  tm_raw_free(snapshot->traces_owner ? snapshot->traces_owner
+                                     : (void *)snapshot->traces);
+  tm_raw_free(
+      atomic_load_explicit(&snapshot->public_traces, memory_order_relaxed));
   tm_raw_free(snapshot);
 }
 
 size_t tracemalloc_snapshot_trace_count(const tracemalloc_snapshot *snapshot) {
   return snapshot->ntraces;
+}
+
+/* The public array of traces, made at the first call. Two threads may both
+ * make one: the first to publish it wins, the other frees its own. */
+static const tracemalloc_trace *
+public_traces(const tracemalloc_snapshot *snapshot) {
+  /* A cache, not a change of the snapshot's value. */
+  tracemalloc_snapshot *cache = (tracemalloc_snapshot *)snapshot;
+  tracemalloc_trace *traces =
+      atomic_load_explicit(&cache->public_traces, memory_order_acquire);
+  if (traces)
+    return traces;
+  traces = tm_raw_malloc(snapshot->ntraces * sizeof(*traces));
+  if (!traces) {
+    tm_set_error("out of memory making the array of %zu traces",
+                 snapshot->ntraces);
+    return NULL;
+  }
+  for (size_t i = 0; i < snapshot->ntraces; i++)
+    traces[i] = tm_snap_trace_at(snapshot, i);
+  tracemalloc_trace *published = NULL;
+  if (!atomic_compare_exchange_strong_explicit(
+          &cache->public_traces, &published, traces, memory_order_acq_rel,
+          memory_order_acquire)) {
+    tm_raw_free(traces);
+    return published;
+  }
+  return traces;
 }
 
 const tracemalloc_trace *
@@ -175,7 +207,8 @@ tracemalloc_snapshot_trace(const tracemalloc_snapshot *snapshot, size_t index) {
                  index, snapshot->ntraces);
     return NULL;
   }
-  return &snapshot->traces[index];
+  const tracemalloc_trace *traces = public_traces(snapshot);
+  return traces ? &traces[index] : NULL;
 }
 
 unsigned int
@@ -410,10 +443,37 @@ int tm_builder_add_trace(tm_snapshot_builder *builder, unsigned int domain,
     set_oom_error("traces");
     return -1;
   }
-  tracemalloc_trace *trace = &snapshot->traces[snapshot->ntraces++];
+  tm_snap_trace *trace = &snapshot->traces[snapshot->ntraces++];
   trace->domain = domain;
   trace->size = size;
-  trace->traceback = traceback;
+  trace->traceback = tm_snap_traceback_of(traceback)->index;
+  return 0;
+}
+
+void tm_builder_adopt_traces(tm_snapshot_builder *builder,
+                             tm_snap_trace *traces, size_t ntraces,
+                             void *owner) {
+  tracemalloc_snapshot *snapshot = builder->snapshot;
+  tm_raw_free(snapshot->traces);
+  snapshot->traces = traces;
+  snapshot->ntraces = snapshot->traces_capacity = ntraces;
+  snapshot->traces_owner = owner;
+}
+
+int tm_builder_reserve_traces(tm_snapshot_builder *builder, size_t count) {
+  tracemalloc_snapshot *snapshot = builder->snapshot;
+  if (count <= snapshot->traces_capacity)
+    return 0;
+  tm_snap_trace *traces =
+      count <= SIZE_MAX / sizeof(*traces)
+          ? tm_raw_realloc(snapshot->traces, count * sizeof(*traces))
+          : NULL;
+  if (!traces) {
+    set_oom_error("traces");
+    return -1;
+  }
+  snapshot->traces = traces;
+  snapshot->traces_capacity = count;
   return 0;
 }
 
@@ -422,8 +482,9 @@ tracemalloc_snapshot *tm_builder_finish(tm_snapshot_builder *builder) {
   builder->snapshot = NULL;
   tm_builder_abort(builder);
   /* Doubling left up to half of the trace array unused: give it back. */
-  if (snapshot->ntraces && snapshot->ntraces < snapshot->traces_capacity) {
-    tracemalloc_trace *exact = tm_raw_realloc(
+  if (!snapshot->traces_owner && snapshot->ntraces &&
+      snapshot->ntraces < snapshot->traces_capacity) {
+    tm_snap_trace *exact = tm_raw_realloc(
         snapshot->traces, snapshot->ntraces * sizeof(*snapshot->traces));
     if (exact) {
       snapshot->traces = exact;

@@ -245,9 +245,9 @@ static void put_tables(writer *writer, const tracemalloc_snapshot *snapshot) {
       put_u32(writer, tm_snap_frame_of(traceback->frames[j])->index);
   }
   for (size_t i = 0; i < snapshot->ntraces; i++) {
-    const tracemalloc_trace *trace = &snapshot->traces[i];
+    const tm_snap_trace *trace = &snapshot->traces[i];
     put_u32(writer, trace->domain);
-    put_u32(writer, tm_snap_traceback_of(trace->traceback)->index);
+    put_u32(writer, trace->traceback);
     put_u64(writer, trace->size);
   }
 }
@@ -643,8 +643,16 @@ static int load_tracebacks(loader *loader) {
   return 0;
 }
 
+/* The trace table becomes the snapshot's array of traces where it lies:
+ * each record is rewritten in place, in the host's byte order, with the
+ * index of the traceback the builder made (equal tracebacks of the file are
+ * one in the snapshot), and the snapshot takes the file's buffer. */
+_Static_assert(sizeof(tm_snap_trace) == TMS_TRACE_SIZE,
+               "a snapshot's trace is a file's trace record");
+
 static int load_traces(loader *loader) {
-  const unsigned char *in = loader->data + loader->traces_at;
+  unsigned char *in = loader->data + loader->traces_at;
+  tm_snap_trace *traces = (tm_snap_trace *)in;
   for (uint64_t i = 0; i < loader->header.trace_count;
        i++, in += TMS_TRACE_SIZE) {
     uint32_t domain = load_u32(in);
@@ -658,10 +666,15 @@ static int load_traces(loader *loader) {
       return load_error(loader, "trace %" PRIu64 " is too big for this system",
                         i);
 #endif
-    if (tm_builder_add_trace(loader->builder, domain, (size_t)size,
-                             loader->tracebacks[traceback]) < 0)
-      return builder_error(loader);
+    tm_snap_trace *trace = &traces[i];
+    trace->domain = domain;
+    trace->traceback =
+        tm_snap_traceback_of(loader->tracebacks[traceback])->index;
+    trace->size = size;
   }
+  tm_builder_adopt_traces(loader->builder, traces,
+                          (size_t)loader->header.trace_count, loader->data);
+  loader->data = NULL;
   return 0;
 }
 

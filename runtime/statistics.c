@@ -169,9 +169,9 @@ static int group_trace_cumulative(grouping *grouping,
 static int group_traces(grouping *grouping,
                         const tracemalloc_snapshot *snapshot, int cumulative) {
   for (size_t i = 0; i < snapshot->ntraces; i++) {
-    const tracemalloc_trace *trace = &snapshot->traces[i];
-    if ((cumulative ? group_trace_cumulative(grouping, trace)
-                    : group_trace(grouping, trace)) < 0)
+    tracemalloc_trace trace = tm_snap_trace_at(snapshot, i);
+    if ((cumulative ? group_trace_cumulative(grouping, &trace)
+                    : group_trace(grouping, &trace)) < 0)
       return -1;
   }
   return 0;

@@ -200,9 +200,19 @@ TM_HIDDEN const tracemalloc_traceback *
 tm_builder_traceback(tm_snapshot_builder *builder,
                      const tracemalloc_frame *const *frames,
                      unsigned int nframe, unsigned int total_nframe);
+/* traceback: one the builder made. */
 TM_HIDDEN int tm_builder_add_trace(tm_snapshot_builder *builder,
                                    unsigned int domain, size_t size,
                                    const tracemalloc_traceback *traceback);
+/* Take traces[0, ntraces) as the snapshot's traces (replacing any added),
+ * and owner (tm_raw_malloc'd) as the block to free with the snapshot. */
+struct tm_snap_trace;
+TM_HIDDEN void tm_builder_adopt_traces(tm_snapshot_builder *builder,
+                                       struct tm_snap_trace *traces,
+                                       size_t ntraces, void *owner);
+/* Room for count traces in all, allocated at once. */
+TM_HIDDEN int tm_builder_reserve_traces(tm_snapshot_builder *builder,
+                                        size_t count);
 /* Hand the result over; the builder is consumed either way. */
 TM_HIDDEN tracemalloc_snapshot *tm_builder_finish(tm_snapshot_builder *builder);
 TM_HIDDEN void tm_builder_abort(tm_snapshot_builder *builder);

@@ -415,7 +415,8 @@ static tracemalloc_snapshot *build_snapshot(const struct trace_copy *copy,
       tm_raw_calloc(copy->ntracebacks ? copy->ntracebacks : 1, sizeof(*by_id));
   const tracemalloc_frame **scratch =
       tm_raw_malloc(TRACEMALLOC_MAX_NFRAME * sizeof(*scratch));
-  int ok = builder && by_id && scratch;
+  int ok = builder && by_id && scratch &&
+           tm_builder_reserve_traces(builder, copy->ntraces) == 0;
   for (size_t i = 0; ok && i < copy->ntraces; i++) {
     const tm_trace_entry *t = &copy->traces[i];
     if (!by_id[t->traceback_id])
