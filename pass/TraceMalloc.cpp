@@ -57,7 +57,10 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Analysis/BlockFrequencyInfo.h"
+#include "llvm/Analysis/BranchProbabilityInfo.h"
 #include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/PostDominators.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/Attributes.h"
 #include "llvm/IR/Comdat.h"
@@ -114,6 +117,7 @@ STATISTIC(NumFunctionsWithFrame,
           "Number of functions given a shadow-stack frame");
 STATISTIC(NumShrinkWrappedFrames,
           "Number of frames set up below the entry block");
+STATISTIC(NumCallFrames, "Number of frames pushed around one rarely made call");
 STATISTIC(NumSiteStores, "Number of call-site stores into the shadow stack");
 STATISTIC(NumNonAllocatingCalls,
           "Number of calls that need no site store (cannot allocate)");
@@ -887,6 +891,13 @@ private:
   void setFamilySite(CallBase &CB, unsigned Flags);
   BasicBlock *getFrameBlock(ArrayRef<CallBase *> FrameCalls,
                             ArrayRef<CallBase *> ReturnsTwiceCalls);
+  bool preferCallFrames(ArrayRef<CallBase *> FrameCalls,
+                        ArrayRef<CallBase *> ReturnsTwiceCalls);
+  struct PushedFrame {
+    Value *Shadow, *Depth, *Inner, *Slot;
+  };
+  PushedFrame emitPush(IRBuilder<> &IRB);
+  void insertCallFrames(ArrayRef<CallBase *> FrameCalls);
   bool getRegionExits(BasicBlock &FrameBB,
                       SmallVectorImpl<BasicBlock *> &Exits) const;
   void insertFrame(ArrayRef<CallBase *> SiteCalls,
@@ -1724,9 +1735,17 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
                     << AllocCalls.size() << " allocation calls, "
                     << FrameCalls.size() << " calls that may allocate"
                     << (HasFrame ? ", frame\n" : ", no frame\n"));
+  bool CallFrames = false;
   if (HasFrame) {
     DT.recalculate(F);
     FrameBB = getFrameBlock(FrameCalls, ReturnsTwiceCalls);
+    if (FrameBB == &F.getEntryBlock() &&
+        preferCallFrames(FrameCalls, ReturnsTwiceCalls)) {
+      // No frame for the function as a whole: every allocation in it is
+      // made outside one.
+      CallFrames = true;
+      FrameBB = nullptr;
+    }
   }
   // Inside the frame, the top slot is this function's own and holds a stale
   // site when it allocates; outside, the top slot is its caller's.
@@ -1737,7 +1756,10 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
     setFamilySite(*CB, isInFrame(*CB->getParent()) ? SiteOwnFrame : 0);
   if (!HasFrame)
     return !AllocCalls.empty() || !FamilyCalls.empty();
-  insertFrame(FrameCalls, ReturnsTwiceCalls);
+  if (CallFrames)
+    insertCallFrames(FrameCalls);
+  else
+    insertFrame(FrameCalls, ReturnsTwiceCalls);
   SiteCalls.append(FrameCalls.begin(), FrameCalls.end());
   return true;
 }
@@ -1813,6 +1835,40 @@ bool FunctionInstrumenter::getRegionExits(
   return true;
 }
 
+/// Whether each call that needs the frame should push one of its own,
+/// around the call, instead of the function pushing one at entry: when the
+/// calls are rare (error paths, a slow path of an allocator) and spread
+/// over branches whose only common dominator is the entry block, so that
+/// shrink-wrapping could not move the frame off the common path. A frame
+/// around one call costs about what the function's frame does (load,
+/// store, slot address; a store on the way out), so it pays when the
+/// calls, together, are expected on fewer than half of the function's
+/// runs: the static estimate of block frequencies (loops, branch weights
+/// such as __builtin_expect's, paths to noreturn or cold calls) says. A
+/// frame must be at hand after setjmp returns again and in a landing pad,
+/// and an invoke's unwind edge has no room for the pop: those functions
+/// keep the frame at entry.
+bool FunctionInstrumenter::preferCallFrames(
+    ArrayRef<CallBase *> FrameCalls, ArrayRef<CallBase *> ReturnsTwiceCalls) {
+  if (!ReturnsTwiceCalls.empty() ||
+      any_of(FrameCalls, [](CallBase *CB) { return isa<InvokeInst>(CB); }) ||
+      any_of(F, [](BasicBlock &BB) { return BB.isEHPad(); }))
+    return false;
+  LoopInfo LI(DT);
+  PostDominatorTree PDT(F);
+  BranchProbabilityInfo BPI(F, LI, /*TLI=*/nullptr, &DT, &PDT);
+  BlockFrequencyInfo BFI(F, BPI, LI);
+  uint64_t Entry = BFI.getBlockFreq(&F.getEntryBlock()).getFrequency();
+  uint64_t Calls = 0;
+  for (CallBase *CB : FrameCalls)
+    Calls =
+        SaturatingAdd(Calls, BFI.getBlockFreq(CB->getParent()).getFrequency());
+  LLVM_DEBUG(dbgs() << "tracemalloc: " << F.getName() << ": calls that may "
+                    << "allocate run " << Calls << " times per " << Entry
+                    << " entries\n");
+  return Calls < Entry / 2;
+}
+
 /// Where the frame's entry code goes: after the static allocas, which must
 /// stay first in the entry block to remain static.
 static BasicBlock::iterator getFrameInsertionPoint(Function &F) {
@@ -1859,29 +1915,16 @@ Instruction *FunctionInstrumenter::getRestorePoint(BasicBlock &BB) const {
   return CI;
 }
 
-void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
-                                       ArrayRef<CallBase *> ReturnsTwiceCalls) {
-  ++NumFunctionsWithFrame;
+/// Push: d = depth; depth = d + 1; slot = &slots[min(d, CAP - 1)], at
+/// \p IRB's insertion point. The code belongs to no source line.
+FunctionInstrumenter::PushedFrame
+FunctionInstrumenter::emitPush(IRBuilder<> &IRB) {
   LLVMContext &Ctx = F.getContext();
   Type *Int32Ty = Type::getInt32Ty(Ctx);
-  GlobalVariable *ShadowGV = MTM.getShadowStack();
-  bool AtEntry = FrameBB == &F.getEntryBlock();
-  if (!AtEntry)
-    ++NumShrinkWrappedFrames;
-  // Collected before the CFG changes below.
-  SmallVector<BasicBlock *, 8> Returns;
-  for (BasicBlock &BB : F)
-    if (isa<ReturnInst>(BB.getTerminator()) && isInFrame(BB))
-      Returns.push_back(&BB);
-
-  // Push: d = depth; depth = d + 1; slot = &slots[min(d, CAP - 1)]. The
-  // code belongs to no source line.
-  IRBuilder<> IRB(FrameBB, AtEntry ? getFrameInsertionPoint(F)
-                                   : FrameBB->getFirstInsertionPt());
   if (DISubprogram *SP = F.getSubprogram())
     IRB.SetCurrentDebugLocation(DILocation::get(Ctx, 0, 0, SP));
-  Value *Shadow =
-      tmcompat::createThreadLocalAddress(IRB, ShadowGV, "tm.shadow");
+  Value *Shadow = tmcompat::createThreadLocalAddress(IRB, MTM.getShadowStack(),
+                                                     "tm.shadow");
   // depth is the first field of the shadow stack.
   Value *Depth = IRB.CreateLoad(Int32Ty, Shadow, "tm.depth");
   Value *Inner =
@@ -1895,6 +1938,50 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
   Value *Slot = IRB.CreateInBoundsGEP(
       MTM.getShadowStackType(), Shadow,
       {IRB.getInt64(0), IRB.getInt32(ShadowSlotsField), Index}, "tm.slot");
+  return {Shadow, Depth, Inner, Slot};
+}
+
+/// A frame around each call (see preferCallFrames): pushed right before it,
+/// with the call's site in its slot, popped right after it. The pop
+/// decrements: when the call returns, the callee has restored the depth it
+/// found, the pushed one (no setjmp, no landing pad here: nothing else
+/// comes back to this point), and keeping the old depth in a register
+/// across the call would cost the common path a register save.
+void FunctionInstrumenter::insertCallFrames(ArrayRef<CallBase *> FrameCalls) {
+  ++NumFunctionsWithFrame;
+  Type *Int32Ty = Type::getInt32Ty(F.getContext());
+  for (CallBase *CB : FrameCalls) {
+    IRBuilder<> IRB(CB);
+    auto [Shadow, Depth, Inner, Slot] = emitPush(IRB);
+    IRB.CreateStore(MTM.getSite(CB->getDebugLoc().get(), F, /*Flags=*/0), Slot);
+    IRB.SetInsertPoint(CB->getNextNode());
+    Value *Shadow2 = tmcompat::createThreadLocalAddress(
+        IRB, MTM.getShadowStack(), "tm.shadow");
+    Value *After = IRB.CreateLoad(Int32Ty, Shadow2, "tm.depth.after");
+    IRB.CreateStore(
+        IRB.CreateSub(After, ConstantInt::get(Int32Ty, 1), "tm.depth.popped"),
+        Shadow2);
+    ++NumCallFrames;
+    ++NumSiteStores;
+    ++NumDepthRestores;
+  }
+}
+
+void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
+                                       ArrayRef<CallBase *> ReturnsTwiceCalls) {
+  ++NumFunctionsWithFrame;
+  bool AtEntry = FrameBB == &F.getEntryBlock();
+  if (!AtEntry)
+    ++NumShrinkWrappedFrames;
+  // Collected before the CFG changes below.
+  SmallVector<BasicBlock *, 8> Returns;
+  for (BasicBlock &BB : F)
+    if (isa<ReturnInst>(BB.getTerminator()) && isInFrame(BB))
+      Returns.push_back(&BB);
+
+  IRBuilder<> IRB(FrameBB, AtEntry ? getFrameInsertionPoint(F)
+                                   : FrameBB->getFirstInsertionPt());
+  auto [Shadow, Depth, Inner, Slot] = emitPush(IRB);
 
   // The call site, before each call that may allocate.
   for (CallBase *CB : FrameCalls) {
