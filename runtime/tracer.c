@@ -19,7 +19,6 @@ _Atomic int __tm_tracing;
 
 static pthread_mutex_t control_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic unsigned int traceback_limit = 1;
-static _Atomic size_t traced_current;
 static _Atomic size_t traced_peak;
 static _Atomic uint64_t lost_traces;
 /* Bumped, with every shard locked, whenever the depot is reset: a traceback
@@ -64,8 +63,12 @@ static void after_fork(void) {
   pthread_mutex_unlock(&control_lock);
 }
 
+static void release_cell(void *cell);
+static pthread_key_t cell_key;
+
 static void setup(void) {
   pthread_key_create(&frame_buffer_key, unmap_frame_buffer);
+  pthread_key_create(&cell_key, release_cell);
   pthread_atfork(before_fork, after_fork, after_fork);
 }
 
@@ -99,10 +102,126 @@ static void crossed_threshold(size_t now, size_t threshold) {
     growth_hook();
 }
 
+/* Traced memory is counted per thread and summed on read. A counter that
+ * every allocation and free of every thread writes was the one cache line
+ * the threads fought over: with two threads on CPUs that share no cache,
+ * each step took twice the CPU time. Each thread adds to a cell of its own
+ * (only its owner writes it, with a shard lock held), and moves the cell's
+ * count to traced_flushed when it passes +-COUNT_BATCH and when the thread
+ * exits. A thread checks the peak against traced_flushed plus its own
+ * cell: exact with one thread; with several, the peak may be off by what
+ * the others have not flushed yet (under COUNT_BATCH each, either way: a
+ * thread that frees blocks others allocated counts down). The current size
+ * adds every cell, so it is exact whenever no allocation is under way. */
+#define COUNT_BATCH ((size_t)64 * 1024)
+
+struct counter_cell {
+  _Atomic size_t pending; /* modulo 2^N: may stand for a negative count */
+  _Atomic int in_use;
+  struct counter_cell *next;
+} __attribute__((aligned(64)));
+
+static _Atomic size_t traced_flushed;
+/* Every cell ever made (they are reused, never unmapped). */
+static struct counter_cell *_Atomic cells;
+static pthread_mutex_t cells_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local struct counter_cell *thread_cell;
+
+/* A free cell for this thread, or NULL if none can be mapped. Called with a
+ * shard lock held, so a fork cannot catch cells_lock held. */
+static struct counter_cell *claim_cell(void) {
+  struct counter_cell *cell;
+  /* pthread_setspecific may allocate, and this may run on a free path. */
+  tm_reentrant++;
+  pthread_mutex_lock(&cells_lock);
+  for (cell = atomic_load_explicit(&cells, memory_order_relaxed); cell;
+       cell = cell->next) {
+    int unused = 0;
+    if (atomic_compare_exchange_strong_explicit(&cell->in_use, &unused, 1,
+                                                memory_order_acquire,
+                                                memory_order_relaxed))
+      break;
+  }
+  if (!cell) {
+    const size_t per_page = 4096 / sizeof(struct counter_cell);
+    struct counter_cell *page = tm_os_map(4096);
+    for (size_t i = 0; page && i < per_page; i++) {
+      page[i].next = atomic_load_explicit(&cells, memory_order_relaxed);
+      atomic_store_explicit(&cells, &page[i], memory_order_release);
+    }
+    if (page) {
+      cell = &page[per_page - 1];
+      atomic_store_explicit(&cell->in_use, 1, memory_order_relaxed);
+    }
+  }
+  pthread_mutex_unlock(&cells_lock);
+  if (cell) {
+    thread_cell = cell;
+    pthread_setspecific(cell_key, cell);
+  }
+  tm_reentrant--;
+  return cell;
+}
+
+/* At thread exit: its count goes to traced_flushed, its cell to the next
+ * thread. One shard lock keeps drop_all_traces from clearing in between. */
+static void release_cell(void *arg) {
+  struct counter_cell *cell = arg;
+  tm_shard *shard = tm_table_lock(0, 0);
+  atomic_fetch_add_explicit(
+      &traced_flushed,
+      atomic_load_explicit(&cell->pending, memory_order_relaxed),
+      memory_order_relaxed);
+  atomic_store_explicit(&cell->pending, 0, memory_order_relaxed);
+  tm_table_unlock(shard);
+  thread_cell = NULL;
+  atomic_store_explicit(&cell->in_use, 0, memory_order_release);
+}
+
+/* Add delta (modulo 2^N) to this thread's count, with a shard lock held;
+ * returns the traced size as this thread sees it. */
+static size_t count_traced(size_t delta) {
+  struct counter_cell *cell = thread_cell ? thread_cell : claim_cell();
+  if (!cell)
+    return atomic_fetch_add_explicit(&traced_flushed, delta,
+                                     memory_order_relaxed) +
+           delta;
+  size_t pending =
+      atomic_load_explicit(&cell->pending, memory_order_relaxed) + delta;
+  /* |pending| >= COUNT_BATCH, pending read as a signed count. */
+  if (pending + COUNT_BATCH >= 2 * COUNT_BATCH) {
+    atomic_fetch_add_explicit(&traced_flushed, pending, memory_order_relaxed);
+    pending = 0;
+  }
+  atomic_store_explicit(&cell->pending, pending, memory_order_relaxed);
+  return atomic_load_explicit(&traced_flushed, memory_order_relaxed) + pending;
+}
+
+/* The traced size: what was flushed plus every thread's count. */
+static size_t traced_now(void) {
+  size_t now = atomic_load_explicit(&traced_flushed, memory_order_relaxed);
+  for (struct counter_cell *cell =
+           atomic_load_explicit(&cells, memory_order_acquire);
+       cell; cell = cell->next)
+    now += atomic_load_explicit(&cell->pending, memory_order_relaxed);
+  return now;
+}
+
+/* With every shard lock held. */
+static void clear_counts(void) {
+  atomic_store_explicit(&traced_flushed, 0, memory_order_relaxed);
+  for (struct counter_cell *cell =
+           atomic_load_explicit(&cells, memory_order_acquire);
+       cell; cell = cell->next)
+    atomic_store_explicit(&cell->pending, 0, memory_order_relaxed);
+}
+
 static void add_traced(size_t size) {
-  size_t now =
-      atomic_fetch_add_explicit(&traced_current, size, memory_order_relaxed) +
-      size;
+  size_t now = count_traced(size);
+  /* Negative: this thread freed blocks whose allocation another thread has
+   * not flushed yet. The true size is at least 0: nothing to check. */
+  if (now > SIZE_MAX / 2)
+    return;
   size_t peak = atomic_load_explicit(&traced_peak, memory_order_relaxed);
   while (now > peak && !atomic_compare_exchange_weak_explicit(
                            &traced_peak, &peak, now, memory_order_relaxed,
@@ -114,9 +233,7 @@ static void add_traced(size_t size) {
     crossed_threshold(now, threshold);
 }
 
-static void sub_traced(size_t size) {
-  atomic_fetch_sub_explicit(&traced_current, size, memory_order_relaxed);
-}
+static void sub_traced(size_t size) { count_traced(-size); }
 
 static void count_lost(void) {
   atomic_fetch_add_explicit(&lost_traces, 1, memory_order_relaxed);
@@ -285,7 +402,7 @@ static void drop_all_traces(void) {
   tm_table_clear_locked();
   tm_traceback_reset();
   depot_generation++;
-  atomic_store_explicit(&traced_current, 0, memory_order_relaxed);
+  clear_counts();
   atomic_store_explicit(&traced_peak, 0, memory_order_relaxed);
   atomic_store_explicit(&lost_traces, 0, memory_order_relaxed);
   if (growth_hook)
@@ -337,7 +454,7 @@ unsigned int tracemalloc_get_traceback_limit(void) {
 void tracemalloc_get_traced_memory(size_t *current, size_t *peak) {
   size_t now = 0, max = 0;
   if (tracemalloc_is_tracing()) {
-    now = atomic_load_explicit(&traced_current, memory_order_relaxed);
+    now = traced_now();
     max = atomic_load_explicit(&traced_peak, memory_order_relaxed);
     if (max < now)
       max = now;
@@ -351,9 +468,7 @@ void tracemalloc_get_traced_memory(size_t *current, size_t *peak) {
 void tracemalloc_reset_peak(void) {
   if (!tracemalloc_is_tracing())
     return;
-  atomic_store_explicit(
-      &traced_peak, atomic_load_explicit(&traced_current, memory_order_relaxed),
-      memory_order_relaxed);
+  atomic_store_explicit(&traced_peak, traced_now(), memory_order_relaxed);
 }
 
 size_t tracemalloc_get_tracemalloc_memory(void) { return tm_os_mapped_bytes(); }
