@@ -119,18 +119,6 @@ static const void *frame_key(tracemalloc_key_type key_type,
                                             : (const void *)frame->filename;
 }
 
-/* The slot of by_traceback for traceback, if it is one of the snapshot's
- * own (it always is; the check costs one load). */
-static group **cached_group(const grouping *grouping,
-                            const tracemalloc_traceback *traceback) {
-  const tm_snap_traceback *snap = tm_snap_traceback_of(traceback);
-  const tracemalloc_snapshot *snapshot = grouping->snapshot;
-  if (!grouping->by_traceback || snap->index >= snapshot->ntracebacks ||
-      snapshot->tracebacks[snap->index] != snap)
-    return NULL;
-  return &grouping->by_traceback[snap->index];
-}
-
 static group *find_trace_group(grouping *grouping,
                                const tracemalloc_traceback *traceback) {
   if (grouping->key_type == TRACEMALLOC_KEY_TRACEBACK)
@@ -141,17 +129,23 @@ static group *find_trace_group(grouping *grouping,
   return find_group(grouping, key, address_hash(key));
 }
 
-static int group_trace(grouping *grouping, const tracemalloc_trace *trace) {
-  group **cached = cached_group(grouping, trace->traceback);
+/* Without cumulative, a trace's group depends on its traceback alone: each
+ * traceback's group is looked up once, then found by the traceback's index,
+ * which the trace holds. */
+static int group_trace(grouping *grouping, const tm_snap_trace *trace) {
+  const tracemalloc_snapshot *snapshot = grouping->snapshot;
+  group **cached =
+      grouping->by_traceback ? &grouping->by_traceback[trace->traceback] : NULL;
   group *found = cached ? *cached : NULL;
   if (!found) {
-    found = find_trace_group(grouping, trace->traceback);
+    found = find_trace_group(
+        grouping, &snapshot->tracebacks[trace->traceback]->traceback);
     if (!found)
       return -1;
     if (cached)
       *cached = found;
   }
-  add_trace(found, trace->size);
+  add_trace(found, (size_t)trace->size);
   return 0;
 }
 
@@ -169,9 +163,14 @@ static int group_trace_cumulative(grouping *grouping,
 static int group_traces(grouping *grouping,
                         const tracemalloc_snapshot *snapshot, int cumulative) {
   for (size_t i = 0; i < snapshot->ntraces; i++) {
-    tracemalloc_trace trace = tm_snap_trace_at(snapshot, i);
-    if ((cumulative ? group_trace_cumulative(grouping, &trace)
-                    : group_trace(grouping, &trace)) < 0)
+    const tm_snap_trace *trace = &snapshot->traces[i];
+    if (!cumulative) {
+      if (group_trace(grouping, trace) < 0)
+        return -1;
+      continue;
+    }
+    tracemalloc_trace full = tm_snap_trace_at(snapshot, i);
+    if (group_trace_cumulative(grouping, &full) < 0)
       return -1;
   }
   return 0;
