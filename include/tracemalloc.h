@@ -46,7 +46,12 @@ void tracemalloc_clear_traces(void);
 /* The traceback limit given to tracemalloc_start() (1 before any start). */
 unsigned int tracemalloc_get_traceback_limit(void);
 
-/* Current and peak size of the traced blocks; both 0 when not tracing. */
+/* Current and peak size of the traced blocks; both 0 when not tracing.
+ * current is exact whenever no other thread is allocating or freeing at the
+ * time of the call. The peak is exact in a program with one thread; with
+ * several, each thread counts its own allocations and frees and passes
+ * them on in batches of 64 KiB, so the peak may be off by up to 64 KiB per
+ * other thread (CPython, with its global lock, has no such case). */
 void tracemalloc_get_traced_memory(size_t *current, size_t *peak);
 
 /* Set the peak to the current traced size. */
