@@ -1952,15 +1952,14 @@ void FunctionInstrumenter::insertCallFrames(ArrayRef<CallBase *> FrameCalls) {
   Type *Int32Ty = Type::getInt32Ty(F.getContext());
   for (CallBase *CB : FrameCalls) {
     IRBuilder<> IRB(CB);
-    auto [Shadow, Depth, Inner, Slot] = emitPush(IRB);
-    IRB.CreateStore(MTM.getSite(CB->getDebugLoc().get(), F, /*Flags=*/0), Slot);
+    PushedFrame Push = emitPush(IRB);
+    IRB.CreateStore(MTM.getSite(CB->getDebugLoc().get(), F, /*Flags=*/0),
+                    Push.Slot);
     IRB.SetInsertPoint(CB->getNextNode());
-    Value *Shadow2 = tmcompat::createThreadLocalAddress(
-        IRB, MTM.getShadowStack(), "tm.shadow");
-    Value *After = IRB.CreateLoad(Int32Ty, Shadow2, "tm.depth.after");
+    Value *After = IRB.CreateLoad(Int32Ty, Push.Shadow, "tm.depth.after");
     IRB.CreateStore(
         IRB.CreateSub(After, ConstantInt::get(Int32Ty, 1), "tm.depth.popped"),
-        Shadow2);
+        Push.Shadow);
     ++NumCallFrames;
     ++NumSiteStores;
     ++NumDepthRestores;
