@@ -7,9 +7,8 @@
  * A snapshot may hold ten million traces, so nothing in it is allocated one
  * object at a time: strings, frames and tracebacks are carved out of an arena
  * of large chunks, and the traces are one array of 16-byte records. Every
- * string, frame and
- * traceback is interned, so equal objects are the same pointer and can be
- * compared and hashed by address.
+ * string, frame and traceback is interned, so equal objects are the same
+ * pointer and can be compared and hashed by address.
  */
 #ifndef TM_SNAPSHOT_H
 #define TM_SNAPSHOT_H
