@@ -12,7 +12,7 @@
  * filters are applied to a small snapshot of fixed traces.
  */
 #include "cli.h"
-#include "tm_internal.h"
+#include "snapshot.h"
 
 #include <stdint.h>
 #include <stdio.h>

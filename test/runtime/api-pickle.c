@@ -7,14 +7,14 @@
 // not UTF-8 (surrogate escapes), the atomic write and its errors.
 //
 // clang-format off
-// RUN: %clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I%include -I%srcroot/runtime %s %libdir/libtm_core.a -lpthread -o %t
+// RUN: %clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I%include -I%srcroot/runtime/common -I%srcroot/runtime/snapshot %s %libdir/libtm_core.a -lpthread -o %t
 // RUN: rm -rf %t.dir && mkdir %t.dir && cd %t.dir
 // RUN: %t | FileCheck --check-prefix=C --match-full-lines %s
 // RUN: %python %S/Inputs/api_pickle.py dis tiny.pickle | FileCheck --check-prefix=DIS --match-full-lines %s
 // RUN: %python %S/Inputs/api_pickle.py load tiny.pickle ints.pickle tuples.pickle escape.pickle empty.pickle one.pickle many1000.pickle many1001.pickle many2500.pickle | FileCheck --check-prefix=LOAD --match-full-lines %s
 // RUN: ls -A | FileCheck --check-prefix=LS --match-full-lines --implicit-check-not=tmp %s
 // clang-format on
-#include "tm_internal.h"
+#include "snapshot.h"
 
 #include <stdint.h>
 #include <stdio.h>

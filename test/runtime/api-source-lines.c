@@ -6,7 +6,7 @@
 // file read once (a file changed afterwards still shows its old lines).
 //
 // clang-format off
-// RUN: %clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I%include -I%srcroot/runtime %s %libdir/libtm_core.a -lpthread -o %t
+// RUN: %clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I%include -I%srcroot/runtime/common -I%srcroot/runtime/snapshot %s %libdir/libtm_core.a -lpthread -o %t
 // RUN: rm -rf %t.dir && mkdir %t.dir && cd %t.dir
 // RUN: %python %S/Inputs/api_source_lines.py make > frames.txt
 // RUN: %python %S/Inputs/api_source_lines.py expected < frames.txt > expected.txt
@@ -15,7 +15,7 @@
 // RUN: diff expected.txt out.txt
 // RUN: FileCheck --match-full-lines %s < out.txt
 // clang-format on
-#include "tm_internal.h"
+#include "snapshot.h"
 
 #include <stdio.h>
 #include <stdlib.h>

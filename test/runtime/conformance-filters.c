@@ -7,10 +7,10 @@
 // when _match() is true, inclusive or not.
 //
 // clang-format off
-// RUN: %clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I%include -I%srcroot/runtime %s %libdir/libtm_core.a -lpthread -o %t
+// RUN: %clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I%include -I%srcroot/runtime/common -I%srcroot/runtime/snapshot %s %libdir/libtm_core.a -lpthread -o %t
 // RUN: %t | FileCheck --match-full-lines %s
 // clang-format on
-#include "tm_internal.h"
+#include "snapshot.h"
 
 #include <stdio.h>
 

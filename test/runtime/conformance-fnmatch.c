@@ -7,13 +7,13 @@
 // each through tracemalloc_snapshot_filter_traces(), against Python.
 //
 // clang-format off
-// RUN: %clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I%include -I%srcroot/runtime %s %libdir/libtm_core.a -lpthread -o %t
+// RUN: %clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I%include -I%srcroot/runtime/common -I%srcroot/runtime/snapshot %s %libdir/libtm_core.a -lpthread -o %t
 // RUN: %python %S/Inputs/api_fnmatch.py cases 1 3000 > %t.cases
 // RUN: %python %S/Inputs/api_fnmatch.py expected < %t.cases > %t.expected
 // RUN: %t < %t.cases > %t.out
 // RUN: diff %t.expected %t.out
 // clang-format on
-#include "tm_internal.h"
+#include "snapshot.h"
 
 #include <stdio.h>
 #include <stdlib.h>

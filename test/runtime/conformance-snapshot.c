@@ -8,13 +8,13 @@
 // here the files say it.
 //
 // clang-format off
-// RUN: %clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I%include -I%srcroot/runtime %s %libdir/libtm_core.a -lpthread -o %t
+// RUN: %clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I%include -I%srcroot/runtime/common -I%srcroot/runtime/snapshot %s %libdir/libtm_core.a -lpthread -o %t
 // RUN: rm -rf %t.dir && mkdir %t.dir && cd %t.dir
 // RUN: printf 'x\n  <a.py, 2>\n' > a.py
 // RUN: printf 'x\nx\nx\n  <b.py, 4>\n' > b.py
 // RUN: %t | FileCheck --match-full-lines %s
 // clang-format on
-#include "tm_internal.h"
+#include "snapshot.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -20,7 +20,7 @@
  * tracemalloc_snapshot_dump(), so the files are exactly what a traced
  * program writes.
  */
-#include "tm_internal.h"
+#include "snapshot.h"
 
 #include <errno.h>
 #include <inttypes.h>

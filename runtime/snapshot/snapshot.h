@@ -13,7 +13,7 @@
 #ifndef TM_SNAPSHOT_H
 #define TM_SNAPSHOT_H
 
-#include "tm_internal.h"
+#include "tm_common.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -185,5 +185,40 @@ tm_snap_group_by(const tracemalloc_snapshot *snapshot,
  * oldest first, by value (the two may come from different snapshots). */
 TM_HIDDEN int tm_snap_compare_tracebacks(const tracemalloc_traceback *a,
                                          const tracemalloc_traceback *b);
+
+/* ---- snapshot.c: building snapshot objects ----
+ * Used by take_snapshot (from the live traces) and by the file loader. The
+ * builder interns strings, frames (by filename and lineno, as Python's Frame
+ * compares) and tracebacks (by their frames and total_nframe), so equal
+ * objects in one snapshot are the same pointer. Every function returns
+ * NULL / -1 with tm_set_error() on failure. */
+typedef struct tm_snapshot_builder tm_snapshot_builder;
+
+TM_HIDDEN tm_snapshot_builder *tm_builder_new(unsigned int traceback_limit,
+                                              uint64_t lost_traces);
+TM_HIDDEN const tracemalloc_frame *
+tm_builder_frame(tm_snapshot_builder *builder, const char *filename,
+                 unsigned int lineno, const char *function);
+/* frames: oldest first, nframe >= 1. */
+TM_HIDDEN const tracemalloc_traceback *
+tm_builder_traceback(tm_snapshot_builder *builder,
+                     const tracemalloc_frame *const *frames,
+                     unsigned int nframe, unsigned int total_nframe);
+/* traceback: one the builder made. */
+TM_HIDDEN int tm_builder_add_trace(tm_snapshot_builder *builder,
+                                   unsigned int domain, size_t size,
+                                   const tracemalloc_traceback *traceback);
+/* Take traces[0, ntraces) as the snapshot's traces (replacing any added),
+ * and owner (tm_raw_malloc'd) as the block to free with the snapshot. */
+struct tm_snap_trace;
+TM_HIDDEN void tm_builder_adopt_traces(tm_snapshot_builder *builder,
+                                       struct tm_snap_trace *traces,
+                                       size_t ntraces, void *owner);
+/* Room for count traces in all, allocated at once. */
+TM_HIDDEN int tm_builder_reserve_traces(tm_snapshot_builder *builder,
+                                        size_t count);
+/* Hand the result over; the builder is consumed either way. */
+TM_HIDDEN tracemalloc_snapshot *tm_builder_finish(tm_snapshot_builder *builder);
+TM_HIDDEN void tm_builder_abort(tm_snapshot_builder *builder);
 
 #endif /* TM_SNAPSHOT_H */

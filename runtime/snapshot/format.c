@@ -8,7 +8,7 @@
  * size a buffer with a first call.
  */
 #include "source_lines.h"
-#include "tm_internal.h"
+#include "tm_common.h"
 
 #include <inttypes.h>
 #include <limits.h>

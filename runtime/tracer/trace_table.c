@@ -27,7 +27,7 @@
  * preempted (2 threads + a busy process on 2 cores: 20% slower than the
  * mutex).
  */
-#include "tm_internal.h"
+#include "tracer.h"
 
 #include <sched.h>
 #include <stdatomic.h>

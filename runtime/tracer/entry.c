@@ -9,7 +9,7 @@
  * call runs between tm_enter() and tm_leave(), so the interposed allocator
  * (interpose.c) does not record the block a second time.
  */
-#include "tm_internal.h"
+#include "tracer.h"
 
 #include <errno.h>
 #include <malloc.h>

@@ -14,7 +14,7 @@
  * depot lock. Resets happen with every trace-table shard locked, and interns
  * happen with one of them held, so no thread can be inside the depot then.
  */
-#include "tm_internal.h"
+#include "tracer.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

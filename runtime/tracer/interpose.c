@@ -22,7 +22,7 @@
  *
  * Not in the runtime library the command-line tools link: they never trace.
  */
-#include "tm_internal.h"
+#include "tracer.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -5,7 +5,7 @@
 #ifndef TM_STARTUP_H
 #define TM_STARTUP_H
 
-#include "tm_internal.h"
+#include "tracer.h"
 
 #define TM_PATH_MAX 4096
 

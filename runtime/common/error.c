@@ -4,7 +4,7 @@
  * Like dlerror(): the C API returns NULL or -1 on failure and this says why.
  * The buffer is per thread so concurrent failures do not mix messages.
  */
-#include "tm_internal.h"
+#include "tm_common.h"
 
 #include <stdio.h>
 

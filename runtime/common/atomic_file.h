@@ -9,7 +9,7 @@
 #ifndef TM_ATOMIC_FILE_H
 #define TM_ATOMIC_FILE_H
 
-#include "tm_internal.h"
+#include "tm_common.h"
 
 #include <stddef.h>
 #include <string.h>

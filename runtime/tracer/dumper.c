@@ -9,7 +9,7 @@
  * write a byte to a pipe; a background thread of the runtime, with every
  * signal blocked, reads it and dumps.
  */
-#include "tm_internal.h"
+#include "tracer.h"
 #include "tm_startup.h"
 
 #include <errno.h>

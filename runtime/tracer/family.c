@@ -11,7 +11,7 @@
  * tracemalloc follows. Recording happens after the count is lowered again
  * and keeps errno as the body left it.
  */
-#include "tm_internal.h"
+#include "tracer.h"
 
 _Static_assert(sizeof(tm_saved_trace) <=
                    sizeof(struct __tm_family_realloc_state),

@@ -10,7 +10,7 @@
  * The operators are weak references: a C program linked with the runtime
  * has no C++ library, and never calls these entry points.
  */
-#include "tm_internal.h"
+#include "tracer.h"
 
 #include <stddef.h>
 

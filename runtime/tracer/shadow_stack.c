@@ -6,7 +6,7 @@
  * site with its inlined chain, followed by the callers' slots from the top of
  * the stack down: no unwinding, no symbolization.
  */
-#include "tm_internal.h"
+#include "tracer.h"
 
 _Thread_local struct __tm_shadow_stack __tm_shadow
     __attribute__((tls_model("initial-exec")));

@@ -4,7 +4,7 @@
 #ifndef TM_SOURCE_LINES_H
 #define TM_SOURCE_LINES_H
 
-#include "tm_internal.h"
+#include "tm_common.h"
 
 /* linecache.getline(filename, lineno).strip(): the line without the
  * whitespace around it, or NULL when there is no such line or it is blank.

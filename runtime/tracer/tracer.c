@@ -1,6 +1,7 @@
 /*
  * tracer.c - the tracer's state: start/stop, recording of allocations and
- * frees, traced memory counters, and taking snapshots.
+ * frees, traced memory counters. Snapshots of the live traces are taken in
+ * take_snapshot.c.
  *
  * Locking, from the outside in: control_lock serialises start, stop,
  * clear_traces and take_snapshot; the trace-table shard locks protect traces
@@ -8,7 +9,7 @@
  * depot lock protects traceback inserts. The allocation path takes only one
  * shard lock (and the depot lock when it meets a new traceback).
  */
-#include "tm_internal.h"
+#include "tracer.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +19,9 @@
 _Atomic int __tm_tracing;
 
 static pthread_mutex_t control_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void tm_control_lock(void) { pthread_mutex_lock(&control_lock); }
+void tm_control_unlock(void) { pthread_mutex_unlock(&control_lock); }
 static _Atomic unsigned int traceback_limit = 1;
 static _Atomic size_t traced_peak;
 static _Atomic uint64_t lost_traces;
@@ -475,178 +479,4 @@ size_t tracemalloc_get_tracemalloc_memory(void) { return tm_os_mapped_bytes(); }
 
 uint64_t tracemalloc_get_lost_traces(void) {
   return atomic_load_explicit(&lost_traces, memory_order_relaxed);
-}
-
-/* ---- Snapshots ----
- * Copy the traces with every shard locked, then build the snapshot objects
- * with the locks released, so allocating threads wait only for the copy.
- * control_lock stays held throughout: the depot cannot be reset meanwhile,
- * and tracebacks are immutable, so the copied ids stay valid. */
-
-struct trace_copy {
-  tm_trace_entry *traces;
-  size_t ntraces;
-  uint32_t ntracebacks;
-};
-
-static void copy_entry(const tm_trace_entry *entry, void *arg) {
-  struct trace_copy *copy = arg;
-  copy->traces[copy->ntraces++] = *entry;
-}
-
-/* With every shard locked. */
-static int copy_traces_locked(struct trace_copy *copy) {
-  size_t ntraces = tm_table_count_locked();
-  copy->ntracebacks = tm_traceback_count();
-  copy->traces =
-      tm_raw_malloc((ntraces ? ntraces : 1) * sizeof(tm_trace_entry));
-  if (!copy->traces)
-    return -1;
-  tm_table_foreach_locked(copy_entry, copy);
-  return 0;
-}
-
-/* A traceback as snapshot objects: frames reversed to oldest first, as
- * Python's Traceback stores them. */
-static const tracemalloc_traceback *
-build_traceback(tm_snapshot_builder *builder, uint32_t id,
-                const tracemalloc_frame **scratch) {
-  const tm_traceback *tb = tm_traceback_get(id);
-  unsigned int nframe = tb->nframe;
-  for (unsigned int i = 0; i < nframe; i++) {
-    tm_site_t site = tb->frames[nframe - 1 - i];
-    scratch[i] =
-        tm_builder_frame(builder, site->filename, site->lineno, site->function);
-    if (!scratch[i])
-      return NULL;
-  }
-  return tm_builder_traceback(builder, scratch, nframe, tb->total_nframe);
-}
-
-static tracemalloc_snapshot *build_snapshot(const struct trace_copy *copy,
-                                            unsigned int limit, uint64_t lost) {
-  tm_snapshot_builder *builder = tm_builder_new(limit, lost);
-  const tracemalloc_traceback **by_id =
-      tm_raw_calloc(copy->ntracebacks ? copy->ntracebacks : 1, sizeof(*by_id));
-  const tracemalloc_frame **scratch =
-      tm_raw_malloc(TRACEMALLOC_MAX_NFRAME * sizeof(*scratch));
-  int ok = builder && by_id && scratch &&
-           tm_builder_reserve_traces(builder, copy->ntraces) == 0;
-  for (size_t i = 0; ok && i < copy->ntraces; i++) {
-    const tm_trace_entry *t = &copy->traces[i];
-    if (!by_id[t->traceback_id])
-      by_id[t->traceback_id] =
-          build_traceback(builder, t->traceback_id, scratch);
-    ok = by_id[t->traceback_id] &&
-         tm_builder_add_trace(builder, t->domain, t->size,
-                              by_id[t->traceback_id]) == 0;
-  }
-  tm_raw_free(by_id);
-  tm_raw_free(scratch);
-  if (!ok) {
-    if (builder)
-      tm_builder_abort(builder);
-    else
-      tm_set_error("out of memory while taking a snapshot");
-    return NULL;
-  }
-  return tm_builder_finish(builder);
-}
-
-tracemalloc_snapshot *tracemalloc_take_snapshot(void) {
-  pthread_mutex_lock(&control_lock);
-  if (!atomic_load_explicit(&__tm_tracing, memory_order_relaxed)) {
-    pthread_mutex_unlock(&control_lock);
-    tm_set_error("the tracemalloc module must be tracing memory allocations "
-                 "to take a snapshot");
-    return NULL;
-  }
-  struct trace_copy copy = {0};
-  unsigned int limit = tracemalloc_get_traceback_limit();
-  tm_table_lock_all();
-  int status = copy_traces_locked(&copy);
-  uint64_t lost = tracemalloc_get_lost_traces();
-  tm_table_unlock_all();
-
-  tracemalloc_snapshot *snapshot = NULL;
-  if (status < 0)
-    tm_set_error("out of memory while taking a snapshot");
-  else
-    snapshot = build_snapshot(&copy, limit, lost);
-  pthread_mutex_unlock(&control_lock);
-  tm_raw_free(copy.traces);
-  return snapshot;
-}
-
-/* ---- get_object_traceback ---- */
-
-/* A traceback with its frames and strings in one allocation, so the caller
- * frees it with one call and it outlives the tracer's tables. */
-static tracemalloc_traceback *copy_traceback(const tm_traceback *tb) {
-  unsigned int nframe = tb->nframe;
-  size_t strings = 0;
-  for (unsigned int i = 0; i < nframe; i++)
-    strings += strlen(tb->frames[i]->filename) + 1 +
-               strlen(tb->frames[i]->function ? tb->frames[i]->function : "") +
-               1;
-  size_t size =
-      sizeof(tracemalloc_traceback) +
-      nframe * (sizeof(tracemalloc_frame *) + sizeof(tracemalloc_frame)) +
-      strings;
-  tracemalloc_traceback *copy = tm_raw_malloc(size);
-  if (!copy) {
-    tm_set_error("out of memory");
-    return NULL;
-  }
-  const tracemalloc_frame **pointers = (const tracemalloc_frame **)(copy + 1);
-  tracemalloc_frame *frames = (tracemalloc_frame *)(pointers + nframe);
-  char *text = (char *)(frames + nframe);
-  /* The depot stores the most recent frame first; a traceback lists the
-   * oldest first. */
-  for (unsigned int i = 0; i < nframe; i++) {
-    tm_site_t site = tb->frames[nframe - 1 - i];
-    const char *function = site->function ? site->function : "";
-    frames[i].filename = strcpy(text, site->filename);
-    text += strlen(text) + 1;
-    frames[i].function = strcpy(text, function);
-    text += strlen(text) + 1;
-    frames[i].lineno = site->lineno;
-    pointers[i] = &frames[i];
-  }
-  copy->frames = pointers;
-  copy->nframe = nframe;
-  copy->total_nframe = tb->total_nframe;
-  return copy;
-}
-
-tracemalloc_traceback *tracemalloc_get_object_traceback(const void *ptr) {
-  tm_set_error("");
-  if (!tracemalloc_is_tracing())
-    return NULL;
-  uintptr_t addr = (uintptr_t)ptr;
-  tracemalloc_traceback *result = NULL;
-
-  /* The start of a block of the C library's domain: one shard lock, which
-   * also keeps the depot from being reset while the traceback is copied. */
-  tm_trace_entry entry;
-  tm_shard *shard = tm_table_lock(0, addr);
-  int found = tm_table_find(shard, 0, addr, &entry);
-  if (found)
-    result = copy_traceback(tm_traceback_get(entry.traceback_id));
-  tm_table_unlock(shard);
-  if (found)
-    return result;
-
-  /* An interior pointer, or another domain: scan every block. */
-  pthread_mutex_lock(&control_lock);
-  tm_table_lock_all();
-  if (tm_table_find_containing_locked(addr, &entry))
-    result = copy_traceback(tm_traceback_get(entry.traceback_id));
-  tm_table_unlock_all();
-  pthread_mutex_unlock(&control_lock);
-  return result;
-}
-
-void tracemalloc_traceback_free(tracemalloc_traceback *traceback) {
-  tm_raw_free(traceback);
 }

@@ -1,0 +1,38 @@
+/*
+ * os_memory.c - whole pages from mmap for the tracer's own tables (traces,
+ * tracebacks, frame buffers): they never depend on, recurse into or perturb
+ * the allocator being traced, and their size is exactly what
+ * tracemalloc_get_tracemalloc_memory() reports.
+ */
+#include "tracer.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+
+static _Atomic size_t os_mapped_bytes;
+
+void *tm_os_map(size_t size) {
+  int saved_errno = errno;
+  void *ptr =
+      mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+           0);
+  errno = saved_errno;
+  if (ptr == MAP_FAILED)
+    return NULL;
+  atomic_fetch_add_explicit(&os_mapped_bytes, size, memory_order_relaxed);
+  return ptr;
+}
+
+void tm_os_unmap(void *ptr, size_t size) {
+  if (!ptr)
+    return;
+  int saved_errno = errno;
+  munmap(ptr, size);
+  errno = saved_errno;
+  atomic_fetch_sub_explicit(&os_mapped_bytes, size, memory_order_relaxed);
+}
+
+size_t tm_os_mapped_bytes(void) {
+  return atomic_load_explicit(&os_mapped_bytes, memory_order_relaxed);
+}
