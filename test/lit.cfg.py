@@ -56,6 +56,10 @@ config.substitutions.append(
     ("%opt", config.opt + opaque_opt + " -load-pass-plugin=" + plugin))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%srcroot", config.tm_src_root))
+# Inputs shared by the tests of several folders (test/Inputs); an input used
+# by one folder's tests only lives in that folder's Inputs/ (%S/Inputs).
+config.substitutions.append(
+    ("%inputs", os.path.join(config.test_source_root, "Inputs")))
 # FileCheck, not and count come from the LLVM tools directory.
 config.environment["PATH"] = os.pathsep.join(
     [config.llvm_tools_dir, bin_dir, os.environ.get("PATH", "")])

@@ -6,7 +6,7 @@
  * tracemalloc_snapshot_load(). A hostile file must give NULL and one line of
  * error, never a crash, a leak or a read out of bounds (ASan + UBSan), nor
  * an allocation larger than the file justifies: run with -malloc_limit_mb
- * (test/utils/fuzz-snapshot.test does). A file that loads is then taken
+ * (test/format/fuzz-snapshot.test does). A file that loads is then taken
  * through statistics (every key, cumulative), compare_to, filters, the
  * formatters and a dump + reload round trip, which must give the same
  * file again.

@@ -1,7 +1,7 @@
 """Hostile .tms files, and the CLI's behaviour on them.
 
   hostile.py make GOOD.tms OUTDIR   write crafted files made from a good one
-                                    (test/utils/Inputs/basic.txt's layout)
+                                    (test/Inputs/basic.txt's layout)
   hostile.py check TRACEMALLOC FILE_OR_DIR...
                                     run `tracemalloc stats` and `top` on each
                                     file: exit 0, or exit 2 with exactly one
@@ -27,7 +27,7 @@ import sys
 
 # The checksum of the .tms format, shared with the tests' file editor.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "utils", "Inputs"))
+                                "..", "format", "Inputs"))
 from corrupt import tms_checksum  # noqa: E402
 
 HEADER = 72

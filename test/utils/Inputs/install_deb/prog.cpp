@@ -1,8 +1,0 @@
-// Built with the tmc++ of the Debian package extracted by install-deb.test.
-#include <cstdio>
-
-int main() {
-  char *volatile buffer = new char[32768];
-  std::printf("allocated %p\n", static_cast<void *>(buffer));
-  return 0;
-}
