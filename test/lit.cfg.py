@@ -39,6 +39,9 @@ config.substitutions.append(("%libdir", lib_dir))
 config.substitutions.append(("%include", os.path.join(config.tm_src_root, "include")))
 # llvm-N: for tests whose input IR uses syntax older LLVMs do not parse.
 config.available_features.add("llvm-" + config.llvm_version_major)
+# Another LLVM's development files, for the configure tests.
+if os.path.exists("/usr/lib/llvm-22/lib/cmake/llvm/LLVMConfig.cmake"):
+    config.available_features.add("llvm22-dev")
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     config.available_features.add("root")
 # LLVM 14 defaults to typed pointers; the pass and the IR tests need opaque

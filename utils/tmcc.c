@@ -13,6 +13,10 @@
  * installed (PREFIX/bin, PREFIX/lib or PREFIX/<libdir>).
  *
  * Environment: TMCC_CC / TMCC_CXX name another clang to run.
+ *
+ * Alone on the command line, --print-plugin-path, --print-runtime-path,
+ * --version and --help are the wrapper's own; --version and --help then go
+ * on to clang's, so that build systems probing the compiler still see it.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -28,6 +32,9 @@
 #endif
 #ifndef TM_LLVM_VERSION_MAJOR
 #define TM_LLVM_VERSION_MAJOR 19
+#endif
+#ifndef TM_VERSION
+#define TM_VERSION "unknown"
 #endif
 #ifndef TM_INSTALL_LIBDIR
 #define TM_INSTALL_LIBDIR "lib"
@@ -153,6 +160,33 @@ static void print_path_and_exit(const char *libdir, const char *file) {
   exit(0);
 }
 
+static void print_help(void) {
+  printf(
+      "usage: %1$s [clang options] files...\n"
+      "\n"
+      "Compiles and links like clang-%2$d, with the TraceMalloc pass plugin\n"
+      "loaded, -gline-tables-only added when no -g option is given, and the\n"
+      "TraceMalloc runtime linked. Every argument goes to clang unchanged.\n"
+      "\n"
+      "%1$s's own options (each alone on the command line):\n"
+      "  --print-plugin-path   print the path of TraceMalloc.so and exit\n"
+      "  --print-runtime-path  print the path of libtracemalloc.so and exit\n"
+      "  --version             print TraceMalloc's version, then clang's\n"
+      "  --help                print this, then clang's options\n"
+      "\n"
+      "Environment, when compiling:\n"
+      "  TMCC_CC, TMCC_CXX     the clang to run instead of %3$s\n"
+      "  TRACEMALLOC_CONFIG=F  allocator families and ignore list (tmcc(1))\n"
+      "  TRACEMALLOC_ELIDE_TAIL_FRAMES=1\n"
+      "                        no shadow-stack frame for calls in tail "
+      "position\n"
+      "The programs it builds read TRACEMALLOC, TRACEMALLOC_DUMP and the other\n"
+      "TRACEMALLOC_* variables when they start: see tmcc(1), ENVIRONMENT.\n"
+      "\n"
+      "clang's options follow.\n\n",
+      program_name, TM_LLVM_VERSION_MAJOR, TM_CLANG);
+}
+
 int main(int argc, char **argv) {
   const char *base = strrchr(argv[0], '/');
   base = base ? base + 1 : argv[0];
@@ -169,6 +203,12 @@ int main(int argc, char **argv) {
   const char *compiler = getenv(cxx ? "TMCC_CXX" : "TMCC_CC");
   if (!compiler || !*compiler)
     compiler = cxx ? TM_CLANG "++" : TM_CLANG;
+  /* Ours first, then clang's (run below, with the argument unchanged). */
+  if (argc == 2 && strcmp(argv[1], "--version") == 0)
+    printf("%s (TraceMalloc) %s\n", program_name, TM_VERSION);
+  if (argc == 2 && strcmp(argv[1], "--help") == 0)
+    print_help();
+  fflush(stdout);
 
   struct command cmd = {0};
   scan(argc, argv, &cmd);
