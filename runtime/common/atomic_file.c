@@ -1,6 +1,6 @@
 /*
  * atomic_file.c - the temporary file + rename behind every snapshot writer
- * (see atomic_file.h).
+ * (see atomic_file.h), and the direct writes to what must not be replaced.
  */
 #include "atomic_file.h"
 
@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void writer_flush(tm_file_writer *writer) {
@@ -117,8 +118,9 @@ static void sync_directory(const char *path) {
   tm_raw_free(dir);
 }
 
-int tm_file_write_atomic(const char *path, tm_file_content content,
-                         const void *arg) {
+/* A regular file or a missing path is replaced by a rename. */
+static int write_replacing(const char *path, tm_file_content content,
+                           const void *arg) {
   char *temporary;
   int fd = create_temporary(path, &temporary);
   if (fd < 0)
@@ -146,4 +148,52 @@ int tm_file_write_atomic(const char *path, tm_file_content content,
   tm_raw_free(temporary);
   sync_directory(path);
   return 0;
+}
+
+int tm_file_write_fd(int fd, const char *name, tm_file_content content,
+                     const void *arg) {
+  int error = write_content(fd, content, arg);
+  if (error) {
+    tm_set_error("%s: cannot write: %s", name, strerror(error));
+    return -1;
+  }
+  return 0;
+}
+
+/* A FIFO, a device or a socket is opened and written as it is: replacing
+ * /dev/null with a regular file is never what was asked. */
+static int write_in_place(const char *path, tm_file_content content,
+                          const void *arg) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    tm_set_error("%s: cannot open: %s", path, strerror(errno));
+    return -1;
+  }
+  int status = tm_file_write_fd(fd, path, content, arg);
+  close(fd);
+  return status;
+}
+
+int tm_file_write_atomic(const char *path, tm_file_content content,
+                         const void *arg) {
+  struct stat link, target;
+  if (lstat(path, &link) < 0)
+    return write_replacing(path, content, arg); /* missing: created */
+  if (S_ISDIR(link.st_mode)) {
+    tm_set_error("%s: is a directory", path);
+    return -1;
+  }
+  if (S_ISREG(link.st_mode))
+    return write_replacing(path, content, arg);
+  if (!S_ISLNK(link.st_mode))
+    return write_in_place(path, content, arg);
+  /* A link is followed only to what is written in place (/dev/stdout, a
+   * FIFO): a link to a file is how a planted symlink would make the
+   * program overwrite someone else's file. */
+  if (stat(path, &target) == 0 && !S_ISREG(target.st_mode) &&
+      !S_ISDIR(target.st_mode))
+    return write_in_place(path, content, arg);
+  tm_set_error("%s: is a symbolic link: not written (name the file itself)",
+               path);
+  return -1;
 }

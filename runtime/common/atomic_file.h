@@ -5,6 +5,13 @@
  * tm_file_write_atomic() writes a temporary file in the target's
  * directory through a buffered writer, syncs it and renames it over the
  * target, so a crash or a full disk never leaves half a snapshot behind.
+ * Only a regular file or a missing path is replaced that way: a FIFO, a
+ * character or block device or a socket is opened and written directly
+ * (TRACEMALLOC_DUMP=/dev/null writes nothing, and leaves /dev/null alone).
+ * A symbolic link is followed to such a file (/dev/stdout, a link to a
+ * FIFO), and refused, with the link and its target left alone, when it
+ * points to a regular file or to nothing: a symlink planted where a program
+ * dumps must not make it overwrite someone else's file.
  */
 #ifndef TM_ATOMIC_FILE_H
 #define TM_ATOMIC_FILE_H
@@ -46,5 +53,10 @@ typedef void (*tm_file_content)(tm_file_writer *writer, const void *arg);
  * failed ("PATH: cannot write: No space left on device"). */
 TM_HIDDEN int tm_file_write_atomic(const char *path, tm_file_content content,
                                    const void *arg);
+
+/* Write to an open descriptor (standard output): 0, or -1 with
+ * tm_set_error() naming the output as name. */
+TM_HIDDEN int tm_file_write_fd(int fd, const char *name,
+                               tm_file_content content, const void *arg);
 
 #endif /* TM_ATOMIC_FILE_H */
