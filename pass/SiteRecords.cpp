@@ -19,7 +19,6 @@
 #include "RuntimeABI.h"
 #include "TraceMallocUtils.h"
 
-#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Demangle/Demangle.h"
@@ -43,7 +42,7 @@ STATISTIC(NumCallsWithoutLocation,
 SiteRecords::SiteRecords(Module &M)
     : M(M), Ctx(M.getContext()),
       SiteTy(tmabi::getSiteType(Ctx, M.getDataLayout())),
-      PtrTy(PointerType::getUnqual(Ctx)), Int32Ty(Type::getInt32Ty(Ctx)) {}
+      PtrTy(PointerType::getUnqual(Ctx)) {}
 
 GlobalVariable *SiteRecords::getSite(const DILocation *Loc, Function &F,
                                      unsigned Flags) {
@@ -58,15 +57,18 @@ GlobalVariable *SiteRecords::createSite(Function &F, StringRef Filename,
                                         unsigned Line, unsigned Column,
                                         unsigned Flags, unsigned ChainDepth) {
   using namespace tmabi;
-  Constant *Fields[SiteField::NumFields] = {};
+  static_assert(SiteField::NumFields == 7, "set every field of the record");
+  auto GetInt = [&](unsigned Field, unsigned Value) {
+    return ConstantInt::get(SiteTy->getElementType(Field), Value);
+  };
+  Constant *Fields[SiteField::NumFields];
   Fields[SiteField::filename] = getString(Filename);
   Fields[SiteField::function] = getString(Function);
   Fields[SiteField::inlined_at] = InlinedAt;
-  Fields[SiteField::lineno] = ConstantInt::get(Int32Ty, Line);
-  Fields[SiteField::column] = ConstantInt::get(Int32Ty, Column);
-  Fields[SiteField::flags] = ConstantInt::get(Int32Ty, Flags);
-  Fields[SiteField::chain_depth] = ConstantInt::get(Int32Ty, ChainDepth);
-  assert(!is_contained(Fields, nullptr) && "a site field is not set");
+  Fields[SiteField::lineno] = GetInt(SiteField::lineno, Line);
+  Fields[SiteField::column] = GetInt(SiteField::column, Column);
+  Fields[SiteField::flags] = GetInt(SiteField::flags, Flags);
+  Fields[SiteField::chain_depth] = GetInt(SiteField::chain_depth, ChainDepth);
   auto *GV = new GlobalVariable(
       M, SiteTy, /*isConstant=*/true, GlobalValue::PrivateLinkage,
       ConstantStruct::get(SiteTy, Fields), "__tm_site");

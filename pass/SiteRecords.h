@@ -26,7 +26,6 @@ class Constant;
 class DILocation;
 class Function;
 class GlobalVariable;
-class IntegerType;
 class LLVMContext;
 class Module;
 class PointerType;
@@ -62,7 +61,6 @@ private:
   LLVMContext &Ctx;
   StructType *SiteTy;
   PointerType *PtrTy;
-  IntegerType *Int32Ty;
 
   // A record lives in the comdat of the function that uses it, so it is kept
   // or discarded with that function: key records by comdat too. The same
