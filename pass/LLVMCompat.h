@@ -2,7 +2,7 @@
 //
 // TraceMalloc builds against LLVM 14 to 22. Every difference between these
 // versions' APIs is isolated here, as small inline functions chosen with
-// LLVM_VERSION_MAJOR, so that TraceMalloc.cpp reads as one version.
+// LLVM_VERSION_MAJOR, so that the pass's other files read as one version.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +35,12 @@
 
 namespace llvm {
 namespace tmcompat {
+
+/// Whether \p S starts with \p Prefix: StringRef::startswith became
+/// starts_with in LLVM 16, and the old name is gone since LLVM 19.
+inline bool startsWith(StringRef S, StringRef Prefix) {
+  return S.take_front(Prefix.size()) == Prefix;
+}
 
 /// Whether \p Ctx has typed pointers (LLVM 14's default; LLVM 17 has only
 /// opaque ones). The pass creates `ptr` types and needs opaque pointers.

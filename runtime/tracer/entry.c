@@ -137,3 +137,14 @@ char *__tm_strndup(const char *s, size_t n, tm_site_t site) {
   tm_leave();
   return record_string(trace, copy, site);
 }
+
+/* Every entry point and family hook of abi.def is defined, here or in
+ * entry_cxx.c and family.c: a contract entry without a definition fails to
+ * link the shared runtime (-z defs) instead of the programs that call it. */
+typedef void (*tm_entry_point)(void);
+__attribute__((used)) static const tm_entry_point defined_entry_points[] = {
+#define TM_ENTRY_POINT(NAME, RUNTIME_NAME, ROLE, RETURN, PARAMS)               \
+  (tm_entry_point)RUNTIME_NAME,
+#define TM_FAMILY_HOOK(NAME, RETURN, PARAMS) (tm_entry_point)NAME,
+#include "tracemalloc/abi.def"
+};

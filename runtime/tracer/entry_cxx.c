@@ -14,30 +14,10 @@
 
 #include <stddef.h>
 
-/* The Itanium C++ ABI names of the replaceable operators (x86-64: size_t is
- * "m", std::align_val_t is a size_t enum, std::nothrow_t is passed by
- * reference). */
-#define WEAK __attribute__((weak))
-WEAK void *_Znwm(size_t);
-WEAK void *_Znam(size_t);
-WEAK void *_ZnwmRKSt9nothrow_t(size_t, const void *);
-WEAK void *_ZnamRKSt9nothrow_t(size_t, const void *);
-WEAK void *_ZnwmSt11align_val_t(size_t, size_t);
-WEAK void *_ZnamSt11align_val_t(size_t, size_t);
-WEAK void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t, size_t, const void *);
-WEAK void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t, size_t, const void *);
-WEAK void _ZdlPv(void *);
-WEAK void _ZdaPv(void *);
-WEAK void _ZdlPvm(void *, size_t);
-WEAK void _ZdaPvm(void *, size_t);
-WEAK void _ZdlPvSt11align_val_t(void *, size_t);
-WEAK void _ZdaPvSt11align_val_t(void *, size_t);
-WEAK void _ZdlPvmSt11align_val_t(void *, size_t, size_t);
-WEAK void _ZdaPvmSt11align_val_t(void *, size_t, size_t);
-WEAK void _ZdlPvRKSt9nothrow_t(void *, const void *);
-WEAK void _ZdaPvRKSt9nothrow_t(void *, const void *);
-WEAK void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *, size_t, const void *);
-WEAK void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *, size_t, const void *);
+/* The replaceable operators, by their Itanium C++ ABI names (abi.def). */
+#define TM_CXX_ENTRY_POINT(NAME, RUNTIME_NAME, ROLE, RETURN, PARAMS)           \
+  __attribute__((weak)) RETURN NAME PARAMS;
+#include "tracemalloc/abi.def"
 
 /* Operators new and delete trace in the C library's domain too: Python has
  * no separate domain for them, and a block freed with the wrong function is

@@ -4,8 +4,10 @@
  * The pass emits one constant site record per allocation call (and, for
  * inlined code, one per frame of the inlinedAt chain) and passes its address
  * to the runtime: the address is the site id, so sites cost nothing at
- * startup. Keep this file and pass/TraceMalloc.cpp in step: the pass builds
- * the same layout as the IR type
+ * startup. Every constant, struct layout and entry point below is declared
+ * from include/tracemalloc/abi.def, which the pass (pass/RuntimeABI.h)
+ * builds its IR from: a definition here whose signature differs from the
+ * .def does not compile. The pass emits
  *   %tm.site = type { ptr, ptr, ptr, i32, i32, i32, i32 }
  */
 #ifndef TM_ABI_H
@@ -14,87 +16,50 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One source frame: where a call is, in which function. */
-struct __tm_site {
-  const char *filename; /* absolute path as the compiler recorded it */
-  const char *function; /* source-level (demangled when C++) name */
-  /* The frame this code was inlined into (the call of the inlined function
-   * in its caller), or NULL: a site and its inlined_at chain are the frames
-   * one machine-level call stands for, innermost first. */
-  const struct __tm_site *inlined_at;
-  uint32_t lineno; /* 0 when the call had no debug location */
-  uint32_t column;
-  uint32_t flags;       /* TM_SITE_* */
-  uint32_t chain_depth; /* 1 + inlined_at->chain_depth: frames it expands to */
+/* The id of a call site: the address of its record. */
+typedef const struct __tm_site *tm_site_t;
+
+/* TM_SHADOW_CAP, TM_SITE_OWN_FRAME, TM_FAMILY_REALLOC_STATE_WORDS. */
+enum {
+#define TM_ABI_CONSTANT(NAME, VALUE) NAME = VALUE,
+#include "tracemalloc/abi.def"
 };
 
-/* The allocating function keeps a shadow-stack frame of its own, so the
- * top slot belongs to it (holding a stale call site) and the callers start
- * one slot further down. */
-#define TM_SITE_OWN_FRAME 0x1u
+/* One source frame: where a call is, in which function (see abi.def). */
+struct __tm_site {
+#define TM_SITE_FIELD(TYPE, NAME) TYPE NAME;
+#include "tracemalloc/abi.def"
+};
 
-/* Capacity of the per-thread shadow stack of call sites. */
-#define TM_SHADOW_CAP 4096u
+/* The pass emits the records 8-byte aligned. */
+_Static_assert(_Alignof(struct __tm_site) <= 8,
+               "struct __tm_site is more aligned than its records");
 
 /* The per-thread shadow stack (DESIGN.md section 3). Instrumented functions
  * that may allocate do: d = depth; depth = d + 1 at entry;
  * slots[min(d, CAP - 1)] = site before each call that may allocate;
  * depth = d at every exit. */
 struct __tm_shadow_stack {
-  uint32_t depth;
-  uint32_t reserved;
-  const struct __tm_site *slots[TM_SHADOW_CAP];
+#define TM_SHADOW_STACK_FIELD(TYPE, NAME, DIMENSION) TYPE NAME DIMENSION;
+#include "tracemalloc/abi.def"
 };
+
+/* The pass loads and stores the depth at the address of the stack. */
+_Static_assert(offsetof(struct __tm_shadow_stack, depth) == 0,
+               "the depth must come first in struct __tm_shadow_stack");
 
 extern _Thread_local struct __tm_shadow_stack __tm_shadow
     __attribute__((tls_model("initial-exec")));
 
 /* Runtime entry points that replace the allocation functions. Each takes the
- * original arguments followed by the site of the call. */
-typedef const struct __tm_site *tm_site_t;
-
-void *__tm_malloc(size_t size, tm_site_t site);
-void *__tm_calloc(size_t nmemb, size_t size, tm_site_t site);
-void *__tm_realloc(void *ptr, size_t size, tm_site_t site);
-void *__tm_reallocarray(void *ptr, size_t nmemb, size_t size, tm_site_t site);
-void __tm_free(void *ptr, tm_site_t site);
-void *__tm_aligned_alloc(size_t alignment, size_t size, tm_site_t site);
-int __tm_posix_memalign(void **memptr, size_t alignment, size_t size,
-                        tm_site_t site);
-void *__tm_memalign(size_t alignment, size_t size, tm_site_t site);
-void *__tm_valloc(size_t size, tm_site_t site);
-void *__tm_pvalloc(size_t size, tm_site_t site);
-char *__tm_strdup(const char *s, tm_site_t site);
-char *__tm_strndup(const char *s, size_t n, tm_site_t site);
-
-/* C++ operators. align is std::align_val_t and nothrow is
+ * original arguments followed by the site of the call. For the C++
+ * operators, align is std::align_val_t and nothrow is
  * const std::nothrow_t &, both passed through to the real operator. */
-void *__tm_new(size_t size, tm_site_t site);
-void *__tm_new_array(size_t size, tm_site_t site);
-void *__tm_new_nothrow(size_t size, const void *nothrow, tm_site_t site);
-void *__tm_new_array_nothrow(size_t size, const void *nothrow, tm_site_t site);
-void *__tm_new_aligned(size_t size, size_t align, tm_site_t site);
-void *__tm_new_array_aligned(size_t size, size_t align, tm_site_t site);
-void *__tm_new_aligned_nothrow(size_t size, size_t align, const void *nothrow,
-                               tm_site_t site);
-void *__tm_new_array_aligned_nothrow(size_t size, size_t align,
-                                     const void *nothrow, tm_site_t site);
-void __tm_delete(void *ptr, tm_site_t site);
-void __tm_delete_array(void *ptr, tm_site_t site);
-void __tm_delete_sized(void *ptr, size_t size, tm_site_t site);
-void __tm_delete_array_sized(void *ptr, size_t size, tm_site_t site);
-void __tm_delete_aligned(void *ptr, size_t align, tm_site_t site);
-void __tm_delete_array_aligned(void *ptr, size_t align, tm_site_t site);
-void __tm_delete_sized_aligned(void *ptr, size_t size, size_t align,
-                               tm_site_t site);
-void __tm_delete_array_sized_aligned(void *ptr, size_t size, size_t align,
-                                     tm_site_t site);
-void __tm_delete_nothrow(void *ptr, const void *nothrow, tm_site_t site);
-void __tm_delete_array_nothrow(void *ptr, const void *nothrow, tm_site_t site);
-void __tm_delete_aligned_nothrow(void *ptr, size_t align, const void *nothrow,
-                                 tm_site_t site);
-void __tm_delete_array_aligned_nothrow(void *ptr, size_t align,
-                                       const void *nothrow, tm_site_t site);
+#define TM_ABI_WITH_SITE(...) (__VA_ARGS__, tm_site_t site)
+#define TM_ENTRY_POINT(NAME, RUNTIME_NAME, ROLE, RETURN, PARAMS)               \
+  RETURN RUNTIME_NAME TM_ABI_WITH_SITE PARAMS;
+#include "tracemalloc/abi.def"
+#undef TM_ABI_WITH_SITE
 
 /* ---- Allocator families (DESIGN.md section 2) ----
  * A function named in the configuration file (TRACEMALLOC_CONFIG) whose
@@ -137,22 +102,11 @@ void __tm_delete_array_aligned_nothrow(void *ptr, size_t align,
 extern _Atomic int __tm_tracing;
 
 struct __tm_family_realloc_state {
-  uint64_t opaque[8];
+  uint64_t opaque[TM_FAMILY_REALLOC_STATE_WORDS];
 };
 
-int __tm_family_enter(void) __attribute__((nothrow));
-void __tm_family_leave(void) __attribute__((nothrow));
-void __tm_family_alloc(int trace, unsigned int domain, void *ptr, size_t size,
-                       tm_site_t site) __attribute__((nothrow));
-void __tm_family_calloc(int trace, unsigned int domain, void *ptr, size_t nmemb,
-                        size_t size, tm_site_t site) __attribute__((nothrow));
-void __tm_family_free(unsigned int domain, void *ptr) __attribute__((nothrow));
-void __tm_family_realloc_begin(int trace, unsigned int domain,
-                               struct __tm_family_realloc_state *state,
-                               void *ptr) __attribute__((nothrow));
-void __tm_family_realloc_end(int trace, struct __tm_family_realloc_state *state,
-                             void *ptr, size_t size, void *result,
-                             int zero_frees, tm_site_t site)
-    __attribute__((nothrow));
+#define TM_FAMILY_HOOK(NAME, RETURN, PARAMS)                                   \
+  RETURN NAME PARAMS __attribute__((nothrow));
+#include "tracemalloc/abi.def"
 
 #endif /* TM_ABI_H */
