@@ -1,5 +1,6 @@
 /*
- * dumper.c - snapshots of a running program, written by a thread of ours.
+ * dumper.c - snapshot files of the running program (TRACEMALLOC_DUMP): at
+ * exit, and numbered ones written by a thread of ours.
  *
  * A long-running program (a server) is profiled without changing its code:
  * on a signal (TRACEMALLOC_DUMP_SIGNAL) and every time traced memory grows by
@@ -9,8 +10,8 @@
  * write a byte to a pipe; a background thread of the runtime, with every
  * signal blocked, reads it and dumps.
  */
+#include "dumper.h"
 #include "tracer.h"
-#include "tm_startup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +19,94 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define TM_PATH_MAX 4096
+
+/* TRACEMALLOC_DUMP made absolute. */
+static char dump_pattern[TM_PATH_MAX];
+
+/* ---- Dump files ---- */
+
+int tm_dump_set_path(const char *path) {
+  char cwd[TM_PATH_MAX];
+  int length;
+  if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+    length = snprintf(dump_pattern, sizeof(dump_pattern), "%s", path);
+  else
+    length = snprintf(dump_pattern, sizeof(dump_pattern), "%s/%s", cwd, path);
+  return length > 0 && (size_t)length < sizeof(dump_pattern) ? 0 : -1;
+}
+
+/* Where ".N" goes when the pattern has no "%n": before the extension of the
+ * last path component, or at the end. */
+static const char *number_position(const char *pattern) {
+  const char *base = strrchr(pattern, '/');
+  base = base ? base + 1 : pattern;
+  const char *dot = strrchr(base, '.');
+  return dot && dot != base ? dot : pattern + strlen(pattern);
+}
+
+/* The name of dump number n; 0, or -1 when it does not fit. */
+static int dump_path(char *buf, size_t size, unsigned long n) {
+  char number[32];
+  if (n == 0)
+    snprintf(number, sizeof(number), "exit");
+  else
+    snprintf(number, sizeof(number), "%lu", n);
+  const char *insert_at = n != 0 && !strstr(dump_pattern, "%n")
+                              ? number_position(dump_pattern)
+                              : NULL;
+  size_t used = 0;
+  for (const char *p = dump_pattern;; p++) {
+    char piece[40] = "";
+    if (p == insert_at)
+      snprintf(piece, sizeof(piece), ".%s", number);
+    size_t piece_length = strlen(piece);
+    if (*p == '%' && (p[1] == 'p' || p[1] == 'n' || p[1] == '%')) {
+      if (p[1] == 'p')
+        snprintf(piece + piece_length, sizeof(piece) - piece_length, "%ld",
+                 (long)getpid());
+      else if (p[1] == 'n')
+        snprintf(piece + piece_length, sizeof(piece) - piece_length, "%s",
+                 number);
+      else
+        snprintf(piece + piece_length, sizeof(piece) - piece_length, "%%");
+      p++;
+    } else if (*p != '\0') {
+      piece[piece_length] = *p;
+      piece[piece_length + 1] = '\0';
+    }
+    piece_length = strlen(piece);
+    if (used + piece_length >= size)
+      return -1;
+    memcpy(buf + used, piece, piece_length + 1);
+    used += piece_length;
+    if (*p == '\0')
+      return 0;
+  }
+}
+
+/* Take a snapshot and write it to path; failures are reported on stderr. */
+static void dump_to(const char *path) {
+  tracemalloc_snapshot *snapshot = tracemalloc_take_snapshot();
+  if (!snapshot || tracemalloc_snapshot_dump(snapshot, path) < 0)
+    fprintf(stderr, "tracemalloc: cannot write a snapshot to %s: %s\n", path,
+            tracemalloc_last_error());
+  tracemalloc_snapshot_free(snapshot);
+}
+
+static void dump_at_exit(void) {
+  char path[TM_PATH_MAX];
+  if (dump_path(path, sizeof(path), 0) < 0)
+    fprintf(stderr, "tracemalloc: TRACEMALLOC_DUMP: file name too long\n");
+  else
+    dump_to(path);
+}
+
+/* ---- The dump thread ---- */
 
 static int wake_pipe[2] = {-1, -1};
 static _Atomic unsigned long dump_sequence;
@@ -42,11 +129,11 @@ static void on_dump_signal(int sig) {
 static void dump_numbered(void) {
   unsigned long n = atomic_fetch_add(&dump_sequence, 1) + 1;
   char path[TM_PATH_MAX];
-  if (tm_dump_path(path, sizeof(path), n) < 0) {
+  if (dump_path(path, sizeof(path), n) < 0) {
     fprintf(stderr, "tracemalloc: dump file name too long\n");
     return;
   }
-  tm_dump_to(path);
+  dump_to(path);
 }
 
 static void *dumper_main(void *arg) {
@@ -79,11 +166,14 @@ static int start_thread(void) {
   return status == 0 ? 0 : -1;
 }
 
-int tm_dumper_start(int signal_number, size_t every_bytes) {
+void tm_dumper_start(int signal_number, size_t every_bytes) {
+  atexit(dump_at_exit);
+  if (signal_number == 0 && every_bytes == 0)
+    return;
   if (start_thread() < 0) {
     fprintf(stderr, "tracemalloc: cannot start the dump thread: %s\n",
             strerror(errno));
-    return -1;
+    return;
   }
   if (signal_number > 0) {
     struct sigaction action;
@@ -95,5 +185,4 @@ int tm_dumper_start(int signal_number, size_t every_bytes) {
   }
   if (every_bytes > 0)
     tm_set_growth_trigger(every_bytes, wake_dumper);
-  return 0;
 }

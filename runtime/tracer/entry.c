@@ -9,6 +9,7 @@
  * call runs between tm_enter() and tm_leave(), so the interposed allocator
  * (interpose.c) does not record the block a second time.
  */
+#include "realloc.h"
 #include "tracer.h"
 
 #include <errno.h>
@@ -48,36 +49,31 @@ void __tm_free(void *ptr, tm_site_t site) {
   tm_leave();
 }
 
-/* realloc(p, 0) of glibc frees p and returns NULL. */
-static int frees_old(const void *ptr, size_t size, const void *result) {
-  return ptr && size == 0 && !result;
-}
-
 void *__tm_realloc(void *ptr, size_t size, tm_site_t site) {
   int trace = tm_enter();
-  tm_saved_trace saved;
+  tm_realloc_call call;
   if (trace)
-    tm_record_realloc_begin(LIBC_DOMAIN, ptr, &saved);
+    tm_realloc_begin(&call, LIBC_DOMAIN, ptr);
   void *result = realloc(ptr, size);
   tm_leave();
   if (trace)
-    tm_record_realloc_end(&saved, result, size, frees_old(ptr, size, result),
-                          site);
+    tm_realloc_end(&call, result, size, TM_LIBC_REALLOC_ZERO_FREES, site);
   return result;
 }
 
 void *__tm_reallocarray(void *ptr, size_t nmemb, size_t size, tm_site_t site) {
+  /* On overflow reallocarray fails (ENOMEM) and leaves the block alone:
+   * its trace stays where it is. */
   size_t total;
   int overflow = __builtin_mul_overflow(nmemb, size, &total);
   int trace = tm_enter() && !overflow;
-  tm_saved_trace saved;
+  tm_realloc_call call;
   if (trace)
-    tm_record_realloc_begin(LIBC_DOMAIN, ptr, &saved);
+    tm_realloc_begin(&call, LIBC_DOMAIN, ptr);
   void *result = reallocarray(ptr, nmemb, size);
   tm_leave();
   if (trace)
-    tm_record_realloc_end(&saved, result, total, frees_old(ptr, total, result),
-                          site);
+    tm_realloc_end(&call, result, total, TM_LIBC_REALLOC_ZERO_FREES, site);
   return result;
 }
 

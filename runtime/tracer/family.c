@@ -11,12 +11,13 @@
  * tracemalloc follows. Recording happens after the count is lowered again
  * and keeps errno as the body left it.
  */
+#include "realloc.h"
 #include "tracer.h"
 
-_Static_assert(sizeof(tm_saved_trace) <=
+_Static_assert(sizeof(tm_realloc_call) <=
                    sizeof(struct __tm_family_realloc_state),
                "struct __tm_family_realloc_state is too small");
-_Static_assert(_Alignof(tm_saved_trace) <=
+_Static_assert(_Alignof(tm_realloc_call) <=
                    _Alignof(struct __tm_family_realloc_state),
                "struct __tm_family_realloc_state is not aligned enough");
 
@@ -53,14 +54,15 @@ void __tm_family_realloc_begin(int trace, unsigned int domain,
                                struct __tm_family_realloc_state *state,
                                void *ptr) {
   if (trace)
-    tm_record_realloc_begin(domain, ptr, (tm_saved_trace *)state);
+    tm_realloc_begin((tm_realloc_call *)state, domain, ptr);
 }
 
 void __tm_family_realloc_end(int trace, struct __tm_family_realloc_state *state,
                              void *ptr, size_t size, void *result,
                              int zero_frees, tm_site_t site) {
   tm_leave();
+  (void)ptr; /* the state knows whether it had a trace */
   if (trace)
-    tm_record_realloc_end((const tm_saved_trace *)state, result, size,
-                          zero_frees && ptr && size == 0 && !result, site);
+    tm_realloc_end((const tm_realloc_call *)state, result, size, zero_frees,
+                   site);
 }

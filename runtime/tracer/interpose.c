@@ -22,6 +22,7 @@
  *
  * Not in the runtime library the command-line tools link: they never trace.
  */
+#include "realloc.h"
 #include "tracer.h"
 
 #include <dlfcn.h>
@@ -90,14 +91,13 @@ void free(void *ptr) {
 void *realloc(void *ptr, size_t size) {
   if (!tm_should_trace())
     return __libc_realloc(ptr, size);
-  tm_saved_trace saved;
-  tm_record_realloc_begin(LIBC_DOMAIN, ptr, &saved);
+  tm_realloc_call call;
+  tm_realloc_begin(&call, LIBC_DOMAIN, ptr);
   void *result = __libc_realloc(ptr, size);
   /* Even when uninstrumented allocations are not recorded, a traced block
    * that a library moved stays traced. */
-  if (tm_trace_uninstrumented || saved.found)
-    tm_record_realloc_end(&saved, result, size, ptr && size == 0 && !result,
-                          NULL);
+  if (tm_trace_uninstrumented || call.old_traced)
+    tm_realloc_end(&call, result, size, TM_LIBC_REALLOC_ZERO_FREES, NULL);
   return result;
 }
 

@@ -472,8 +472,3 @@ int tm_table_find_containing_locked(uintptr_t addr, tm_trace_entry *out) {
   }
   return 0;
 }
-
-void tm_table_reinit_locks(void) {
-  for (unsigned int i = 0; i < SHARD_COUNT; i++)
-    atomic_store_explicit(&shards[i].lock, 0, memory_order_relaxed);
-}

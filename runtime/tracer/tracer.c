@@ -54,7 +54,10 @@ static tm_site_t *thread_frame_buffer(void) {
 
 /* ---- fork ----
  * Hold every lock across fork() so the child starts with consistent tables
- * and locks nobody holds. */
+ * and locks nobody holds. The child releases what the parent's forking
+ * thread took, as that thread (it is the child's only one): the shard locks
+ * are plain futex words, which the release sets to 0 (waking nobody: the
+ * child has no waiters), so they need no re-initialisation there. */
 static void before_fork(void) {
   pthread_mutex_lock(&control_lock);
   tm_table_lock_all();
@@ -323,36 +326,24 @@ void tm_record_free(unsigned int domain, void *ptr) {
   errno = saved_errno;
 }
 
-void tm_record_realloc_begin(unsigned int domain, void *ptr,
-                             tm_saved_trace *saved) {
-  saved->found = 0;
-  saved->entry.domain = domain;
-  if (!ptr)
-    return;
+int tm_take_trace(unsigned int domain, void *ptr, tm_taken_trace *taken) {
   int saved_errno = errno;
   tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
-  saved->generation = depot_generation;
-  saved->found = tm_table_take(shard, domain, (uintptr_t)ptr, &saved->entry);
-  if (saved->found)
-    sub_traced(saved->entry.size);
+  taken->generation = depot_generation;
+  int found = tm_table_take(shard, domain, (uintptr_t)ptr, &taken->entry);
+  if (found)
+    sub_traced(taken->entry.size);
   tm_table_unlock(shard);
   errno = saved_errno;
+  return found;
 }
 
-void tm_record_realloc_end(const tm_saved_trace *saved, void *result,
-                           size_t size, int old_freed, tm_site_t site) {
-  if (result) {
-    tm_record_alloc(saved->entry.domain, result, size, site);
-    return;
-  }
-  if (!saved->found || old_freed)
-    return;
-  /* The call failed and the old block lives on: put its trace back. */
+void tm_put_back_trace(const tm_taken_trace *taken) {
   int saved_errno = errno;
-  tm_shard *shard = tm_table_lock(saved->entry.domain, saved->entry.ptr);
+  tm_shard *shard = tm_table_lock(taken->entry.domain, taken->entry.ptr);
   if (atomic_load_explicit(&__tm_tracing, memory_order_relaxed) &&
-      saved->generation == depot_generation)
-    put_locked(shard, &saved->entry);
+      taken->generation == depot_generation)
+    put_locked(shard, &taken->entry);
   tm_table_unlock(shard);
   errno = saved_errno;
 }

@@ -105,8 +105,6 @@ TM_HIDDEN void tm_table_foreach_locked(void (*visit)(const tm_trace_entry *,
  * linear scan, for the rare lookups of interior pointers. */
 TM_HIDDEN int tm_table_find_containing_locked(uintptr_t addr,
                                               tm_trace_entry *out);
-/* Re-create the locks in a child after fork(). */
-TM_HIDDEN void tm_table_reinit_locks(void);
 
 /* ---- interpose.c: allocations of uninstrumented code ----
  * Recorded unless TRACEMALLOC_UNINSTRUMENTED=0 (read at start-up). */
@@ -148,22 +146,19 @@ TM_HIDDEN void tm_record_free(unsigned int domain, void *ptr);
  * depot refers to (tm_traceback_detach_locked), with every lock held. */
 TM_HIDDEN void tm_forget_code(const tm_code_range *ranges, unsigned int nrange);
 
-/* realloc: the old trace is taken out before the call (another thread may be
- * handed the old address as soon as realloc frees it) and put back if the
- * call fails. */
-typedef struct tm_saved_trace {
-  tm_trace_entry entry; /* entry.domain is set even when not found */
-  uint64_t generation;  /* of the depot, so a cleared id is never put back */
-  int found;
-} tm_saved_trace;
+/* A trace taken out of the table, to be put back later (realloc.h). */
+typedef struct tm_taken_trace {
+  tm_trace_entry entry;
+  uint64_t generation; /* of the depot, so a cleared id is never put back */
+} tm_taken_trace;
 
-TM_HIDDEN void tm_record_realloc_begin(unsigned int domain, void *ptr,
-                                       tm_saved_trace *saved);
-/* result: what realloc returned; old_freed: the old block is gone even
- * though result is NULL (realloc(p, 0)). */
-TM_HIDDEN void tm_record_realloc_end(const tm_saved_trace *saved, void *result,
-                                     size_t size, int old_freed,
-                                     tm_site_t site);
+/* Take ptr's trace out of the table (and out of the traced memory): 1 and
+ * *taken when there was one, 0 when not. */
+TM_HIDDEN int tm_take_trace(unsigned int domain, void *ptr,
+                            tm_taken_trace *taken);
+/* Put a taken trace back, unless tracing stopped or the traces were cleared
+ * since it was taken. */
+TM_HIDDEN void tm_put_back_trace(const tm_taken_trace *taken);
 
 /* Serialises start, stop, clear_traces and take_snapshot (tracer.c). */
 TM_HIDDEN void tm_control_lock(void);

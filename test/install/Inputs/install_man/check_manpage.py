@@ -1,7 +1,8 @@
 """Check that the manual pages document what the programs do.
 
 usage: check_manpage.py TRACEMALLOC MANPAGE
-       check_manpage.py --environment MANPAGE SOURCE...
+       check_manpage.py --environment TABLE README TMCC_MANPAGE CLI_MANPAGE SOURCE...
+       check_manpage.py --readme-rows TABLE
 
 The first form checks tracemalloc(1) against 'tracemalloc --help'.
 
@@ -12,9 +13,16 @@ tags (.TP/.TQ) of that subsection, no more and no fewer; a command with
 filters must refer to the FILTERS section, whose tags must be the filter
 options of the help.
 
-The second form checks that the variables the runtime and the plugin read
-(option("TRACEMALLOC...") or getenv("TRACEMALLOC...") in the SOURCE files)
-are the TRACEMALLOC tags of the manual page's ENVIRONMENT section.
+The second form checks the documented variables against the runtime's
+table of them, runtime/tracer/env_vars.def (TABLE), and the variables the
+plugin reads (getenv("TRACEMALLOC...") in the SOURCE files):
+ - README's "Environment variables" table is exactly what TABLE gives
+   (--readme-rows TABLE prints it);
+ - the TRACEMALLOC tags of tmcc(1)'s ENVIRONMENT section are the variables of
+   TABLE and of the plugin;
+ - tracemalloc(1)'s ENVIRONMENT section names the variables of TABLE;
+ - no runtime source (a SOURCE under runtime/) reads a TRACEMALLOC variable
+   itself: the runtime reads them through TABLE.
 
 Prints what differs and exits 1, or prints a summary.
 """
@@ -91,24 +99,122 @@ def tags(lines):
     return found
 
 
-def check_environment(manpage, sources):
+def strip_c_comments(text):
+    return re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+
+
+def macro_arguments(text, start):
+    """The arguments of the macro call whose '(' is at start; adjacent
+    string literals joined, as the compiler joins them."""
+    args, current, depth, i = [], [], 0, start + 1
+    while True:
+        c = text[i]
+        if c == '"':
+            end = i + 1
+            while text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            current.append(text[i + 1:end])
+            i = end + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")" and depth == 0:
+            args.append(current)
+            break
+        elif c == ")":
+            depth -= 1
+        elif c == "," and depth == 0:
+            args.append(current)
+            current = []
+        elif not c.isspace():
+            current.append(c)
+        i += 1
+    return ["".join(arg) for arg in args]
+
+
+FIELDS = ("id", "name", "kind", "low", "high", "default", "value", "accepted",
+          "help")
+
+
+def read_table(path):
+    """The rows of env_vars.def, as dictionaries of FIELDS."""
+    with open(path, encoding="utf-8") as f:
+        text = strip_c_comments(f.read())
+    rows = []
+    for match in re.finditer(r"\bTM_ENV_VAR\(", text):
+        values = macro_arguments(text, match.end() - 1)
+        if len(values) != len(FIELDS):
+            raise SystemExit(f"{path}: TM_ENV_VAR with {len(values)} arguments")
+        rows.append(dict(zip(FIELDS, values)))
+    return rows
+
+
+def readme_rows(rows):
+    lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for row in rows:
+        default = row["default"]
+        if row["kind"] not in ("BOOL", "INT") and default == "0":
+            default = "none"
+        lines.append(f"| `{row['name']}={row['value']}` | {default} | {row['help']} |")
+    return lines
+
+
+def readme_table(readme):
+    """The table of README's "Environment variables" section."""
+    with open(readme, encoding="utf-8") as f:
+        text = f.read()
+    section = re.search(r"^## Environment variables\n(.*?)(?=^## )", text,
+                        flags=re.S | re.M)
+    if not section:
+        return []
+    return [line for line in section.group(1).splitlines()
+            if line.startswith("|")]
+
+
+def environment_lines(manpage):
     with open(manpage, encoding="utf-8") as f:
-        lines = man_sections(f.read()).get("ENVIRONMENT", [])
+        return man_sections(f.read()).get("ENVIRONMENT", [])
+
+
+def check_environment(table, readme, tmcc_manpage, cli_manpage, sources):
+    rows = read_table(table)
+    runtime = {row["name"] for row in rows}
+    errors = []
+    expected_rows, found_rows = readme_rows(rows), readme_table(readme)
+    if found_rows != expected_rows:
+        errors.append(f"{readme}: the environment table is not what {table} "
+                      "gives (--readme-rows prints it):")
+        errors += [f"  missing: {line}" for line in expected_rows
+                   if line not in found_rows]
+        errors += [f"  extra:   {line}" for line in found_rows
+                   if line not in expected_rows]
+    lines = environment_lines(tmcc_manpage)
     documented = set()
     for i, line in enumerate(lines):
         if line.startswith((".TP", ".TQ")) and i + 1 < len(lines):
             documented.update(re.findall(r"\b(TRACEMALLOC\w*)", lines[i + 1]))
-    read = set()
+    plugin = set()
     for source in sources:
         with open(source, encoding="utf-8") as f:
-            read.update(re.findall(r'(?:option|getenv)\("(TRACEMALLOC\w*)"\)',
-                                   f.read()))
-    errors = [f"{name}: read by the runtime or plugin, not in ENVIRONMENT"
-              for name in sorted(read - documented)]
-    errors += [f"{name}: in ENVIRONMENT, read by neither the runtime nor the plugin"
+            names = set(re.findall(r'getenv\("(TRACEMALLOC\w*)"\)', f.read()))
+        if "/runtime/" in source:
+            errors += [f"{source}: reads {name} itself, not through {table}"
+                       for name in sorted(names)]
+        else:
+            plugin |= names
+    read = runtime | plugin
+    errors += [f"{name}: read by the runtime or plugin, not in {tmcc_manpage}'s ENVIRONMENT"
+               for name in sorted(read - documented)]
+    errors += [f"{name}: in {tmcc_manpage}'s ENVIRONMENT, read by neither the runtime nor the plugin"
                for name in sorted(documented - read)]
-    if errors or not read:
-        print("\n".join(errors) or "no variables found in the sources")
+    named = set(re.findall(r"\b(TRACEMALLOC\w*)",
+                           " ".join(environment_lines(cli_manpage))))
+    errors += [f"{name}: read by the runtime, not named in {cli_manpage}'s ENVIRONMENT"
+               for name in sorted(runtime - named)]
+    errors += [f"{name}: named in {cli_manpage}'s ENVIRONMENT, not in {table}"
+               for name in sorted(named - runtime)]
+    if errors or not runtime:
+        print("\n".join(errors) or f"no variables in {table}")
         return 1
     print(f"ok: {len(read)} variables")
     return 0
@@ -116,7 +222,10 @@ def check_environment(manpage, sources):
 
 def main():
     if sys.argv[1] == "--environment":
-        return check_environment(sys.argv[2], sys.argv[3:])
+        return check_environment(*sys.argv[2:6], sys.argv[6:])
+    if sys.argv[1] == "--readme-rows":
+        print("\n".join(readme_rows(read_table(sys.argv[2]))))
+        return 0
     tracemalloc, manpage = sys.argv[1:3]
     with open(manpage, encoding="utf-8") as f:
         sections = man_sections(f.read())
