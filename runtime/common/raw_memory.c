@@ -41,3 +41,12 @@ void tm_raw_free(void *ptr) {
   free(ptr);
   tm_reentrant = outer;
 }
+
+static void *raw_allocate(size_t size) { return tm_raw_calloc(1, size); }
+
+static void raw_release(void *ptr, size_t size) {
+  (void)size;
+  tm_raw_free(ptr);
+}
+
+const tm_allocator tm_raw_allocator = {raw_allocate, raw_release};

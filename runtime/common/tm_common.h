@@ -27,6 +27,19 @@ TM_HIDDEN void *tm_raw_calloc(size_t nmemb, size_t size);
 TM_HIDDEN void *tm_raw_realloc(void *ptr, size_t size);
 TM_HIDDEN void tm_raw_free(void *ptr);
 
+/* Where a container takes its memory (hash_table.h), so that one container
+ * serves both sides: allocate returns size zero-filled bytes or NULL;
+ * release gets the size back (munmap needs it). tm_raw_allocator is
+ * tm_raw_calloc and tm_raw_free; the tracer's depot passes whole pages
+ * (tm_os_map and tm_os_unmap), since it runs inside the allocator it
+ * traces. */
+typedef struct tm_allocator {
+  void *(*allocate)(size_t size);
+  void (*release)(void *ptr, size_t size);
+} tm_allocator;
+
+extern const tm_allocator tm_raw_allocator TM_HIDDEN;
+
 /* Per-thread flag: set while the runtime (or an allocator it wraps) is
  * running, so allocations made underneath are not traced a second time. */
 extern _Thread_local int tm_reentrant TM_HIDDEN;

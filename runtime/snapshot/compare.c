@@ -29,9 +29,8 @@ static uint64_t traceback_value_hash(const tracemalloc_traceback *traceback) {
   uint64_t h = traceback->nframe;
   for (unsigned int i = 0; i < traceback->nframe; i++) {
     const tracemalloc_frame *frame = traceback->frames[i];
-    h = tm_snap_mix(
-        h, tm_snap_hash_bytes(frame->filename, strlen(frame->filename)));
-    h = tm_snap_mix(h, frame->lineno);
+    h = tm_hash_mix(h, tm_hash_bytes(frame->filename, strlen(frame->filename)));
+    h = tm_hash_mix(h, frame->lineno);
   }
   return h;
 }
@@ -76,22 +75,23 @@ static int compare_diffs(const void *left, const void *right) {
 
 /* The old groups by value; taken[i] says old group i has a new match. */
 typedef struct old_index {
-  tm_snap_table table; /* of tracemalloc_statistic, in old_groups */
+  tm_hash_table table; /* of tracemalloc_statistic, in old_groups */
   unsigned char *taken;
 } old_index;
 
 static int index_old_groups(old_index *index,
                             const tracemalloc_statistics *old_groups) {
   index->taken = tm_raw_calloc(old_groups->count + 1, 1);
-  if (!index->taken || tm_snap_table_init(&index->table, old_groups->count) < 0)
+  if (!index->taken || tm_hash_table_init(&index->table, old_groups->count,
+                                          &tm_raw_allocator) < 0)
     return -1;
   for (size_t i = 0; i < old_groups->count; i++) {
     tracemalloc_statistic *statistic = &old_groups->items[i];
     uint64_t hash = traceback_value_hash(statistic->traceback);
     /* Groups are distinct by value: the slot is always empty. */
-    tm_snap_slot *slot = tm_snap_table_find(&index->table, hash, same_traceback,
+    tm_hash_slot *slot = tm_hash_table_find(&index->table, hash, same_traceback,
                                             statistic->traceback);
-    if (tm_snap_table_insert(&index->table, slot, hash, statistic) < 0)
+    if (tm_hash_table_insert(&index->table, slot, hash, statistic) < 0)
       return -1;
   }
   return 0;
@@ -101,7 +101,7 @@ static void diff_new_group(tracemalloc_statistic_diff *diff,
                            const tracemalloc_statistic *group, old_index *index,
                            const tracemalloc_statistics *old_groups) {
   const tracemalloc_statistic *previous =
-      tm_snap_table_find(&index->table, traceback_value_hash(group->traceback),
+      tm_hash_table_find(&index->table, traceback_value_hash(group->traceback),
                          same_traceback, group->traceback)
           ->entry;
   size_t old_size = 0, old_count = 0;
@@ -174,7 +174,7 @@ tracemalloc_snapshot_compare_to(const tracemalloc_snapshot *snapshot,
   int ok = index_old_groups(&index, owner->old_groups) == 0;
   if (ok)
     fill_diffs(owner, &index);
-  tm_snap_table_fini(&index.table);
+  tm_hash_table_fini(&index.table);
   tm_raw_free(index.taken);
   if (!ok) {
     tracemalloc_statistic_diffs_free(&owner->diffs);

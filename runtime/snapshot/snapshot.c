@@ -14,150 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- Arena ---- */
-
-struct tm_snap_chunk {
-  tm_snap_chunk *prev;
-  alignas(max_align_t) char data[];
-};
-
-enum {
-  ARENA_ALIGN = 8,               /* enough for every object we store */
-  ARENA_CHUNK_SIZE = 256 * 1024, /* amortises malloc to nothing */
-  ARENA_BIG_OBJECT = 64 * 1024,  /* larger requests get their own chunk */
-};
-
-static tm_snap_chunk *arena_new_chunk(size_t size) {
-  if (size > SIZE_MAX - sizeof(tm_snap_chunk))
-    return NULL;
-  return tm_raw_malloc(sizeof(tm_snap_chunk) + size);
-}
-
-void *tm_snap_arena_alloc(tm_snap_arena *arena, size_t size) {
-  if (size > SIZE_MAX - ARENA_ALIGN)
-    return NULL;
-  size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-  if (size <= arena->left) {
-    void *ptr = arena->next;
-    arena->next += size;
-    arena->left -= size;
-    return ptr;
-  }
-  if (size > ARENA_BIG_OBJECT) {
-    /* Keep the current chunk for the small objects that follow. */
-    tm_snap_chunk *chunk = arena_new_chunk(size);
-    if (!chunk)
-      return NULL;
-    if (arena->chunks) {
-      chunk->prev = arena->chunks->prev;
-      arena->chunks->prev = chunk;
-    } else {
-      chunk->prev = NULL;
-      arena->chunks = chunk;
-    }
-    return chunk->data;
-  }
-  tm_snap_chunk *chunk = arena_new_chunk(ARENA_CHUNK_SIZE);
-  if (!chunk)
-    return NULL;
-  chunk->prev = arena->chunks;
-  arena->chunks = chunk;
-  arena->next = chunk->data + size;
-  arena->left = ARENA_CHUNK_SIZE - size;
-  return chunk->data;
-}
-
-void tm_snap_arena_free(tm_snap_arena *arena) {
-  tm_snap_chunk *chunk = arena->chunks;
-  while (chunk) {
-    tm_snap_chunk *prev = chunk->prev;
-    tm_raw_free(chunk);
-    chunk = prev;
-  }
-  arena->chunks = NULL;
-  arena->next = NULL;
-  arena->left = 0;
-}
-
-/* ---- Hash table ---- */
-
-static int table_allocate(tm_snap_table *table, size_t capacity) {
-  table->slots = tm_raw_calloc(capacity, sizeof(tm_snap_slot));
-  if (!table->slots)
-    return -1;
-  table->mask = capacity - 1;
-  table->used = 0;
-  return 0;
-}
-
-int tm_snap_table_init(tm_snap_table *table, size_t expected) {
-  size_t capacity = 16;
-  while (capacity / 2 < expected && capacity < SIZE_MAX / 4)
-    capacity *= 2;
-  return table_allocate(table, capacity);
-}
-
-void tm_snap_table_fini(tm_snap_table *table) {
-  tm_raw_free(table->slots);
-  table->slots = NULL;
-  table->mask = 0;
-  table->used = 0;
-}
-
-static tm_snap_slot *table_empty_slot(const tm_snap_table *table,
-                                      uint64_t hash) {
-  size_t i = (size_t)hash & table->mask;
-  while (table->slots[i].entry)
-    i = (i + 1) & table->mask;
-  return &table->slots[i];
-}
-
-static int table_grow(tm_snap_table *table) {
-  tm_snap_table bigger;
-  size_t capacity = table->mask + 1;
-  if (capacity > SIZE_MAX / 2 / sizeof(tm_snap_slot) ||
-      table_allocate(&bigger, capacity * 2) < 0)
-    return -1;
-  for (size_t i = 0; i < capacity; i++) {
-    const tm_snap_slot *old = &table->slots[i];
-    if (old->entry)
-      *table_empty_slot(&bigger, old->hash) = *old;
-  }
-  bigger.used = table->used;
-  tm_raw_free(table->slots);
-  *table = bigger;
-  return 0;
-}
-
-int tm_snap_table_insert(tm_snap_table *table, tm_snap_slot *slot,
-                         uint64_t hash, void *entry) {
-  if ((table->used + 1) * 2 > table->mask + 1) {
-    if (table_grow(table) < 0)
-      return -1;
-    slot = table_empty_slot(table, hash);
-  }
-  slot->hash = hash;
-  slot->entry = entry;
-  table->used++;
-  return 0;
-}
-
-uint64_t tm_snap_hash_bytes(const char *bytes, size_t length) {
-  /* FNV-1a, then mixed: short file names differ in few bytes. */
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < length; i++) {
-    h ^= (unsigned char)bytes[i];
-    h *= 0x100000001b3ULL;
-  }
-  return tm_snap_mix(h, length);
-}
-
 /* ---- Snapshot ---- */
 
 void tracemalloc_snapshot_free(tracemalloc_snapshot *snapshot) {
   if (!snapshot)
     return;
-  tm_snap_arena_free(&snapshot->arena);
+  tm_arena_free(&snapshot->arena);
   tm_raw_free(snapshot->strings);
   tm_raw_free(snapshot->frames);
   tm_raw_free(snapshot->tracebacks);
@@ -225,9 +87,9 @@ tracemalloc_snapshot_lost_traces(const tracemalloc_snapshot *snapshot) {
 
 struct tm_snapshot_builder {
   tracemalloc_snapshot *snapshot;
-  tm_snap_table strings;    /* of tm_snap_string */
-  tm_snap_table frames;     /* of tm_snap_frame */
-  tm_snap_table tracebacks; /* of tm_snap_traceback */
+  tm_hash_table strings;    /* of tm_snap_string */
+  tm_hash_table frames;     /* of tm_snap_frame */
+  tm_hash_table tracebacks; /* of tm_snap_traceback */
 };
 
 static void set_oom_error(const char *what) {
@@ -277,9 +139,9 @@ tm_snapshot_builder *tm_builder_new(unsigned int traceback_limit,
   snapshot->traceback_limit = traceback_limit;
   snapshot->lost_traces = lost_traces;
   builder->snapshot = snapshot;
-  if (tm_snap_table_init(&builder->strings, 0) < 0 ||
-      tm_snap_table_init(&builder->frames, 0) < 0 ||
-      tm_snap_table_init(&builder->tracebacks, 0) < 0) {
+  if (tm_hash_table_init(&builder->strings, 0, &tm_raw_allocator) < 0 ||
+      tm_hash_table_init(&builder->frames, 0, &tm_raw_allocator) < 0 ||
+      tm_hash_table_init(&builder->tracebacks, 0, &tm_raw_allocator) < 0) {
     tm_builder_abort(builder);
     set_oom_error("hash tables");
     return NULL;
@@ -307,19 +169,19 @@ static const char *intern_string(tm_snapshot_builder *builder,
     tm_set_error("string of %zu bytes is too long for a snapshot", key.length);
     return NULL;
   }
-  uint64_t hash = tm_snap_hash_bytes(key.text, key.length);
-  tm_snap_slot *slot =
-      tm_snap_table_find(&builder->strings, hash, string_equal, &key);
+  uint64_t hash = tm_hash_bytes(key.text, key.length);
+  tm_hash_slot *slot =
+      tm_hash_table_find(&builder->strings, hash, string_equal, &key);
   if (slot->entry)
     return ((tm_snap_string *)slot->entry)->text;
 
-  tm_snap_string *string = tm_snap_arena_alloc(
-      &snapshot->arena, sizeof(tm_snap_string) + key.length + 1);
+  tm_snap_string *string =
+      tm_arena_alloc(&snapshot->arena, sizeof(tm_snap_string) + key.length + 1);
   if (!string ||
       reserve_index((void **)&snapshot->strings, snapshot->nstrings,
                     &snapshot->strings_capacity,
                     sizeof(*snapshot->strings)) < 0 ||
-      tm_snap_table_insert(&builder->strings, slot, hash, string) < 0) {
+      tm_hash_table_insert(&builder->strings, slot, hash, string) < 0) {
     set_oom_error("strings");
     return NULL;
   }
@@ -352,9 +214,9 @@ const tracemalloc_frame *tm_builder_frame(tm_snapshot_builder *builder,
   if (!key.filename)
     return NULL;
   uint64_t hash =
-      tm_snap_mix(tm_snap_mix(0, (uint64_t)(uintptr_t)key.filename), lineno);
-  tm_snap_slot *slot =
-      tm_snap_table_find(&builder->frames, hash, frame_equal, &key);
+      tm_hash_mix(tm_hash_mix(0, (uint64_t)(uintptr_t)key.filename), lineno);
+  tm_hash_slot *slot =
+      tm_hash_table_find(&builder->frames, hash, frame_equal, &key);
   if (slot->entry)
     return &((tm_snap_frame *)slot->entry)->frame;
 
@@ -362,12 +224,12 @@ const tracemalloc_frame *tm_builder_frame(tm_snapshot_builder *builder,
       intern_string(builder, function ? function : "");
   if (!interned_function)
     return NULL;
-  tm_snap_frame *frame = tm_snap_arena_alloc(&snapshot->arena, sizeof(*frame));
+  tm_snap_frame *frame = tm_arena_alloc(&snapshot->arena, sizeof(*frame));
   if (!frame ||
       reserve_index((void **)&snapshot->frames, snapshot->nframes,
                     &snapshot->frames_capacity,
                     sizeof(*snapshot->frames)) < 0 ||
-      tm_snap_table_insert(&builder->frames, slot, hash, frame) < 0) {
+      tm_hash_table_insert(&builder->frames, slot, hash, frame) < 0) {
     set_oom_error("frames");
     return NULL;
   }
@@ -407,20 +269,20 @@ tm_builder_traceback(tm_snapshot_builder *builder,
   }
   traceback_key key = {frames, nframe, total_nframe};
   uint64_t frames_hash = tm_snap_hash_frames(frames, nframe);
-  uint64_t hash = tm_snap_mix(frames_hash, total_nframe);
-  tm_snap_slot *slot =
-      tm_snap_table_find(&builder->tracebacks, hash, traceback_equal, &key);
+  uint64_t hash = tm_hash_mix(frames_hash, total_nframe);
+  tm_hash_slot *slot =
+      tm_hash_table_find(&builder->tracebacks, hash, traceback_equal, &key);
   if (slot->entry)
     return &((tm_snap_traceback *)slot->entry)->traceback;
 
-  tm_snap_traceback *traceback = tm_snap_arena_alloc(
+  tm_snap_traceback *traceback = tm_arena_alloc(
       &snapshot->arena,
       sizeof(tm_snap_traceback) + nframe * sizeof(traceback->frames[0]));
   if (!traceback ||
       reserve_index((void **)&snapshot->tracebacks, snapshot->ntracebacks,
                     &snapshot->tracebacks_capacity,
                     sizeof(*snapshot->tracebacks)) < 0 ||
-      tm_snap_table_insert(&builder->tracebacks, slot, hash, traceback) < 0) {
+      tm_hash_table_insert(&builder->tracebacks, slot, hash, traceback) < 0) {
     set_oom_error("tracebacks");
     return NULL;
   }
@@ -497,9 +359,9 @@ tracemalloc_snapshot *tm_builder_finish(tm_snapshot_builder *builder) {
 void tm_builder_abort(tm_snapshot_builder *builder) {
   if (!builder)
     return;
-  tm_snap_table_fini(&builder->strings);
-  tm_snap_table_fini(&builder->frames);
-  tm_snap_table_fini(&builder->tracebacks);
+  tm_hash_table_fini(&builder->strings);
+  tm_hash_table_fini(&builder->frames);
+  tm_hash_table_fini(&builder->tracebacks);
   tracemalloc_snapshot_free(builder->snapshot);
   tm_raw_free(builder);
 }

@@ -6,80 +6,19 @@
  *
  * A snapshot may hold ten million traces, so nothing in it is allocated one
  * object at a time: strings, frames and tracebacks are carved out of an arena
- * of large chunks, and the traces are one array of 16-byte records. Every
+ * (arena.h), and the traces are one array of 16-byte records. Every
  * string, frame and traceback is interned, so equal objects are the same
  * pointer and can be compared and hashed by address.
  */
 #ifndef TM_SNAPSHOT_H
 #define TM_SNAPSHOT_H
 
+#include "arena.h"
+#include "hash_table.h"
 #include "tm_common.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* ---- Arena: many small objects, freed all at once ---- */
-typedef struct tm_snap_chunk tm_snap_chunk;
-
-typedef struct tm_snap_arena {
-  tm_snap_chunk *chunks; /* newest first */
-  char *next;            /* free space in the newest chunk */
-  size_t left;
-} tm_snap_arena;
-
-/* NULL when out of memory (the caller sets the error message). */
-TM_HIDDEN void *tm_snap_arena_alloc(tm_snap_arena *arena, size_t size);
-TM_HIDDEN void tm_snap_arena_free(tm_snap_arena *arena);
-
-/* ---- Open-addressing hash table of pointers ----
- * Linear probing over a power-of-two array, at most half full. Each slot
- * keeps the entry's hash so growing never recomputes it and probing compares
- * whole hashes before calling the (inlined) equality function. */
-typedef struct tm_snap_slot {
-  uint64_t hash;
-  void *entry; /* NULL: empty */
-} tm_snap_slot;
-
-typedef struct tm_snap_table {
-  tm_snap_slot *slots;
-  size_t mask; /* capacity - 1 */
-  size_t used;
-} tm_snap_table;
-
-TM_HIDDEN int tm_snap_table_init(tm_snap_table *table, size_t expected);
-TM_HIDDEN void tm_snap_table_fini(tm_snap_table *table);
-/* Fill the empty slot that tm_snap_table_find returned; grows the table
- * (which moves the slots) when needed. 0, or -1 when out of memory. */
-TM_HIDDEN int tm_snap_table_insert(tm_snap_table *table, tm_snap_slot *slot,
-                                   uint64_t hash, void *entry);
-
-/* The slot holding an entry equal to key, or the empty slot where it would
- * go. static inline so that each caller's equal() is inlined. */
-static inline tm_snap_slot *
-tm_snap_table_find(const tm_snap_table *table, uint64_t hash,
-                   int (*equal)(const void *entry, const void *key),
-                   const void *key) {
-  size_t i = (size_t)hash & table->mask;
-  for (;;) {
-    tm_snap_slot *slot = &table->slots[i];
-    if (!slot->entry || (slot->hash == hash && equal(slot->entry, key)))
-      return slot;
-    i = (i + 1) & table->mask;
-  }
-}
-
-/* ---- Hashing ---- */
-static inline uint64_t tm_snap_mix(uint64_t h, uint64_t value) {
-  /* One round of a multiply-xorshift mixer (as in splitmix64's
-   * finaliser): cheap, and every input bit reaches every output bit. */
-  h ^= value + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  h ^= h >> 31;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 29;
-  return h;
-}
-
-TM_HIDDEN uint64_t tm_snap_hash_bytes(const char *bytes, size_t length);
 
 /* ---- Interned objects ----
  * The public structs come first, so a pointer handed to the user converts
@@ -125,7 +64,7 @@ tm_snap_hash_frames(const tracemalloc_frame *const *frames,
                     unsigned int nframe) {
   uint64_t h = nframe;
   for (unsigned int i = 0; i < nframe; i++)
-    h = tm_snap_mix(h, (uint64_t)(uintptr_t)frames[i]);
+    h = tm_hash_mix(h, (uint64_t)(uintptr_t)frames[i]);
   return h;
 }
 
@@ -143,7 +82,7 @@ typedef struct __attribute__((packed)) tm_snap_trace {
 } tm_snap_trace;
 
 struct tracemalloc_snapshot {
-  tm_snap_arena arena;
+  tm_arena arena;
   /* Every interned object, in the order it was first made. */
   tm_snap_string **strings;
   tm_snap_frame **frames;

@@ -32,7 +32,7 @@ typedef struct source_file {
 } source_file;
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static tm_snap_table cache; /* of source_file, by name */
+static tm_hash_table cache; /* of source_file, by name */
 static int cache_ready;
 
 /* The whole file, NUL-terminated, or NULL (unreadable or no memory). Read
@@ -175,13 +175,13 @@ static int same_name(const void *entry, const void *key) {
  * with cache_lock held. */
 static const source_file *cached_file(const char *filename) {
   if (!cache_ready) {
-    if (tm_snap_table_init(&cache, 16) < 0)
+    if (tm_hash_table_init(&cache, 16, &tm_raw_allocator) < 0)
       return NULL;
     cache_ready = 1;
   }
   size_t length = strlen(filename);
-  uint64_t hash = tm_snap_hash_bytes(filename, length);
-  tm_snap_slot *slot = tm_snap_table_find(&cache, hash, same_name, filename);
+  uint64_t hash = tm_hash_bytes(filename, length);
+  tm_hash_slot *slot = tm_hash_table_find(&cache, hash, same_name, filename);
   if (slot->entry)
     return slot->entry;
   source_file *file = tm_raw_calloc(1, sizeof(*file));
@@ -194,7 +194,7 @@ static const source_file *cached_file(const char *filename) {
   memcpy(name, filename, length + 1);
   file->name = name;
   if (load_file(file) < 0 ||
-      tm_snap_table_insert(&cache, slot, hash, file) < 0) {
+      tm_hash_table_insert(&cache, slot, hash, file) < 0) {
     free_file(file); /* out of memory: try again next time */
     return NULL;
   }

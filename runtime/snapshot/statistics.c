@@ -51,8 +51,8 @@ typedef struct group {
 
 typedef struct grouping {
   tracemalloc_key_type key_type;
-  tm_snap_table table; /* of group */
-  tm_snap_arena arena; /* the groups */
+  tm_hash_table table; /* of group */
+  tm_arena arena;      /* the groups */
   /* Without cumulative, a trace's group depends on its traceback alone:
    * the group of each traceback of the snapshot (by its index), once
    * found, so that the next traces with that traceback skip the hash
@@ -75,15 +75,15 @@ static int same_frames(const void *entry, const void *key) {
 
 /* The group of key, made empty if there is none yet. */
 static group *find_group(grouping *grouping, const void *key, uint64_t hash) {
-  tm_snap_slot *slot = tm_snap_table_find(
+  tm_hash_slot *slot = tm_hash_table_find(
       &grouping->table, hash,
       grouping->key_type == TRACEMALLOC_KEY_TRACEBACK ? same_frames
                                                       : same_address,
       key);
   group *found = slot->entry;
   if (!found) {
-    found = tm_snap_arena_alloc(&grouping->arena, sizeof(*found));
-    if (!found || tm_snap_table_insert(&grouping->table, slot, hash, found) < 0)
+    found = tm_arena_alloc(&grouping->arena, sizeof(*found));
+    if (!found || tm_hash_table_insert(&grouping->table, slot, hash, found) < 0)
       return NULL;
     found->key = key;
     found->size = 0;
@@ -108,10 +108,6 @@ static int add_to_group(grouping *grouping, const void *key, uint64_t hash,
   return 0;
 }
 
-static uint64_t address_hash(const void *address) {
-  return tm_snap_mix(0, (uint64_t)(uintptr_t)address);
-}
-
 /* The key of one frame under the lineno or filename key type. */
 static const void *frame_key(tracemalloc_key_type key_type,
                              const tracemalloc_frame *frame) {
@@ -126,7 +122,7 @@ static group *find_trace_group(grouping *grouping,
                       tm_snap_traceback_of(traceback)->frames_hash);
   const void *key =
       frame_key(grouping->key_type, traceback->frames[traceback->nframe - 1]);
-  return find_group(grouping, key, address_hash(key));
+  return find_group(grouping, key, tm_hash_pointer(key));
 }
 
 /* Without cumulative, a trace's group depends on its traceback alone: each
@@ -154,7 +150,7 @@ static int group_trace_cumulative(grouping *grouping,
   const tracemalloc_traceback *traceback = trace->traceback;
   for (unsigned int i = 0; i < traceback->nframe; i++) {
     const void *key = frame_key(grouping->key_type, traceback->frames[i]);
-    if (add_to_group(grouping, key, address_hash(key), trace->size) < 0)
+    if (add_to_group(grouping, key, tm_hash_pointer(key), trace->size) < 0)
       return -1;
   }
   return 0;
@@ -315,11 +311,11 @@ tracemalloc_statistics *tm_snap_group_by(const tracemalloc_snapshot *snapshot,
     grouping.by_traceback = tm_raw_calloc(
         snapshot->ntracebacks ? snapshot->ntracebacks : 1, sizeof(group *));
   tracemalloc_statistics *statistics = NULL;
-  if (tm_snap_table_init(&grouping.table, 0) == 0 &&
+  if (tm_hash_table_init(&grouping.table, 0, &tm_raw_allocator) == 0 &&
       group_traces(&grouping, snapshot, cumulative) == 0)
     statistics = make_statistics(&grouping);
-  tm_snap_table_fini(&grouping.table);
-  tm_snap_arena_free(&grouping.arena);
+  tm_hash_table_fini(&grouping.table);
+  tm_arena_free(&grouping.arena);
   tm_raw_free(grouping.by_traceback);
   if (!statistics)
     tm_set_error("out of memory while computing statistics");

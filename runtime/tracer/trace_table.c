@@ -19,6 +19,12 @@
  * where 24-byte entries in power-of-two tables took 32-64 (50 at a million
  * live blocks; mem_trace.c in utils/bench measures it).
  *
+ * So this is not the runtime's hash table (hash_table.h), which serves the
+ * tables that are built, read and freed whole: this one is on every malloc
+ * and free, must delete, must be sharded under locks, and must keep its
+ * memory per trace small for as long as the program runs -- 16-byte packed
+ * slots, capacities that are not powers of two, backward-shift deletion.
+ *
  * The shard locks are small futex locks (Drepper's "Futexes Are Tricky",
  * mutex2): taking and releasing a free one is one atomic instruction each,
  * inline, where pthread_mutex_lock/unlock cost as much as the table work;
@@ -28,6 +34,8 @@
  * mutex).
  */
 #include "tracer.h"
+
+#include "hash.h"
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -144,9 +152,7 @@ static void release(_Atomic int *lock) {
 
 static uint64_t hash_key(unsigned int domain, uintptr_t ptr) {
   /* Blocks are at least 16-byte aligned, so the low bits carry nothing. */
-  uint64_t h = ((uint64_t)ptr >> 4) ^ ((uint64_t)domain << 40);
-  h *= 0x9e3779b97f4a7c15u;
-  return h ^ (h >> 31);
+  return tm_hash_integer(((uint64_t)ptr >> 4) ^ ((uint64_t)domain << 40));
 }
 
 /* The top bits pick the shard, the low 32 bits the slot in it. */

@@ -16,6 +16,8 @@
  */
 #include "tracer.h"
 
+#include "hash_table.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -27,7 +29,16 @@ struct mapping {
   size_t size;
 };
 
-/* Open-addressing set of ids; a slot holds id + 1, 0 when empty. */
+/* Open-addressing set of ids; a slot holds id + 1, 0 when empty.
+ *
+ * Not the runtime's hash table (hash_table.h), because lookups here take
+ * no lock and run on every allocation whose traceback is not the last one
+ * seen: a slot is an atomic 4 bytes, filled once and never changed, and a
+ * grown table is published whole while the old one stays mapped until the
+ * next reset, for the readers still in it -- the shared table frees its old
+ * array when it grows. The hash lives in the traceback, not in the slot: a
+ * lookup reads the traceback anyway to compare its frames, and the slots
+ * stay a quarter of the shared table's. */
 struct id_table {
   size_t capacity; /* a power of two */
   _Atomic uint32_t slots[];
@@ -43,6 +54,9 @@ struct id_array {
 #define INITIAL_TABLE_CAPACITY 1024u
 #define INITIAL_ARRAY_CAPACITY 1024u
 
+/* A pthread mutex, not the trace table's futex lock (trace_table.c): it is
+ * taken only to insert a traceback not seen before, so its cost does not
+ * show. fork and dlclose take it after the others (tm_traceback_lock). */
 static pthread_mutex_t depot_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mapping *mappings;
 static _Atomic(struct id_table *) current_table;
@@ -82,9 +96,9 @@ uint32_t tm_traceback_hash(const tm_site_t *frames, unsigned int nframe,
   /* One xor and one multiply per frame (twenty of them per allocation at
    * nframe=25); a multiply carries entropy only upward, so the end folds
    * the high half into the low one, which picks the depot slot. */
-  uint64_t h = 0xcbf29ce484222325u ^ total_nframe;
+  uint64_t h = TM_HASH_FNV_BASIS ^ total_nframe;
   for (unsigned int i = 0; i < nframe; i++)
-    h = (h ^ (uintptr_t)frames[i]) * 0x9e3779b97f4a7c15u;
+    h = (h ^ (uintptr_t)frames[i]) * TM_HASH_GOLDEN;
   h ^= h >> 32;
   h *= 0xff51afd7ed558ccdu;
   h ^= h >> 29;
@@ -277,24 +291,41 @@ static int in_ranges(const void *ptr, const tm_code_range *ranges,
 }
 
 /* Original -> copy, for sites and strings alike (distinct objects have
- * distinct addresses). Open addressing, mapped for the call. */
-struct copy_map {
-  size_t capacity; /* a power of two */
-  struct {
-    const void *from;
-    const void *to;
-  } slots[];
+ * distinct addresses): the runtime's hash table (hash_table.h) of pairs,
+ * both on pages mapped for the call -- the depot never calls malloc, it
+ * runs inside the allocator it traces. */
+struct copy {
+  const void *from;
+  const void *to; /* NULL until made */
 };
 
+struct copy_map {
+  tm_hash_table table; /* of struct copy */
+  struct copy *copies; /* room for every site and string to copy */
+  size_t ncopies, room;
+};
+
+static const tm_allocator os_pages = {tm_os_map, tm_os_unmap};
+
+static int same_original(const void *entry, const void *key) {
+  return ((const struct copy *)entry)->from == key;
+}
+
+/* Where the copy of from goes (NULL when there is no room). */
 static const void **map_slot(struct copy_map *map, const void *from) {
-  size_t mask = map->capacity - 1;
-  uint64_t h = (uint64_t)(uintptr_t)from * 0x9e3779b97f4a7c15u;
-  for (size_t i = (size_t)(h >> 20) & mask;; i = (i + 1) & mask) {
-    if (map->slots[i].from == from || !map->slots[i].from) {
-      map->slots[i].from = from;
-      return &map->slots[i].to;
-    }
+  uint64_t hash = tm_hash_pointer(from);
+  tm_hash_slot *slot =
+      tm_hash_table_find(&map->table, hash, same_original, from);
+  struct copy *copy = slot->entry;
+  if (!copy) {
+    copy = &map->copies[map->ncopies];
+    if (map->ncopies == map->room ||
+        tm_hash_table_insert(&map->table, slot, hash, copy) < 0)
+      return NULL;
+    map->ncopies++;
+    *copy = (struct copy){from, NULL};
   }
+  return &copy->to;
 }
 
 static const char *copy_string(struct copy_map *map, const char *text,
@@ -303,6 +334,8 @@ static const char *copy_string(struct copy_map *map, const char *text,
   if (!text || !in_ranges(text, ranges, nrange))
     return text;
   const void **to = map_slot(map, text);
+  if (!to)
+    return NULL;
   if (!*to) {
     size_t length = strlen(text) + 1;
     char *copy = arena_alloc(length);
@@ -315,6 +348,8 @@ static const char *copy_string(struct copy_map *map, const char *text,
 static tm_site_t copy_site(struct copy_map *map, tm_site_t site,
                            const tm_code_range *ranges, unsigned int nrange) {
   const void **to = map_slot(map, site);
+  if (!to)
+    return &tm_unloaded_site;
   if (*to)
     return *to;
   struct __tm_site *copy = arena_alloc(sizeof(*copy));
@@ -345,22 +380,21 @@ void tm_traceback_detach_locked(const tm_code_range *ranges,
   }
   if (hits == 0)
     return;
-  size_t capacity = 16;
-  while (capacity < hits * 3 * 2)
-    capacity *= 2;
-  size_t map_size = sizeof(struct copy_map) +
-                    capacity * sizeof(((struct copy_map *)0)->slots[0]);
-  struct copy_map *map = tm_os_map(map_size); /* zero-filled */
-  if (map)
-    map->capacity = capacity;
+  /* Sized for every copy up front, so that it never grows. */
+  size_t most = hits * 3;
+  struct copy_map map = {.copies = tm_os_map(most * sizeof(struct copy)),
+                         .room = most};
+  int mapped =
+      map.copies && tm_hash_table_init(&map.table, most, &os_pages) == 0;
   for (uint32_t id = 0; id < count; id++) {
     tm_traceback *tb = (tm_traceback *)tm_traceback_get(id);
     for (unsigned int i = 0; i < tb->nframe; i++)
       if (in_ranges(tb->frames[i], ranges, nrange))
-        tb->frames[i] = map ? copy_site(map, tb->frames[i], ranges, nrange)
-                            : &tm_unloaded_site;
+        tb->frames[i] = mapped ? copy_site(&map, tb->frames[i], ranges, nrange)
+                               : &tm_unloaded_site;
   }
-  tm_os_unmap(map, map_size);
+  tm_hash_table_fini(&map.table);
+  tm_os_unmap(map.copies, most * sizeof(struct copy));
 }
 
 void tm_traceback_lock(void) { pthread_mutex_lock(&depot_lock); }

@@ -15,6 +15,9 @@
  */
 #include "cli.h"
 
+#include "arena.h"
+#include "hash_table.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,65 +48,54 @@ static void html_text(FILE *out, const char *text) {
   }
 }
 
-/* ---- Frame numbers: frames are interned, so a pointer is a frame ---- */
+/* ---- Frame numbers: frames are interned, so a pointer is a frame ----
+ * In the runtime's hash table (hash_table.h) by address, numbered in the
+ * order they are first met; the numbers live in the arena. */
 
-typedef struct frame_slot {
+typedef struct numbered_frame {
   const tracemalloc_frame *frame;
   size_t index;
-} frame_slot;
+} numbered_frame;
 
 typedef struct frame_table {
-  frame_slot *slots;
-  size_t mask, used;
-  const tracemalloc_frame **order; /* by index */
+  tm_hash_table table; /* of numbered_frame */
+  tm_arena arena;
 } frame_table;
 
-static frame_slot *frame_find(const frame_table *table,
-                              const tracemalloc_frame *frame) {
-  size_t i = ((uintptr_t)frame >> 3) * (size_t)0x9e3779b97f4a7c15ULL;
-  for (i &= table->mask;; i = (i + 1) & table->mask) {
-    frame_slot *slot = &table->slots[i];
-    if (!slot->frame || slot->frame == frame)
-      return slot;
-  }
-}
-
-static int frame_table_grow(frame_table *table) {
-  size_t capacity = 2 * (table->mask + 1);
-  frame_table bigger = {calloc(capacity, sizeof(frame_slot)), capacity - 1,
-                        table->used, NULL};
-  const tracemalloc_frame **order =
-      realloc(table->order, capacity / 2 * sizeof(*order));
-  if (!bigger.slots || !order) {
-    free(bigger.slots);
-    if (order)
-      table->order = order;
-    return -1;
-  }
-  for (size_t i = 0; i <= table->mask; i++) {
-    if (table->slots[i].frame)
-      *frame_find(&bigger, table->slots[i].frame) = table->slots[i];
-  }
-  free(table->slots);
-  bigger.order = order;
-  *table = bigger;
-  return 0;
+static int same_frame(const void *entry, const void *key) {
+  return ((const numbered_frame *)entry)->frame == key;
 }
 
 /* The frame's number, or (size_t)-1 when out of memory. */
-static size_t frame_number(frame_table *table, const tracemalloc_frame *frame) {
-  frame_slot *slot = frame_find(table, frame);
-  if (slot->frame)
-    return slot->index;
-  if (2 * (table->used + 1) > table->mask + 1) {
-    if (frame_table_grow(table) < 0)
-      return (size_t)-1;
-    slot = frame_find(table, frame);
+static size_t frame_number(frame_table *frames,
+                           const tracemalloc_frame *frame) {
+  uint64_t hash = tm_hash_integer((uintptr_t)frame);
+  tm_hash_slot *slot =
+      tm_hash_table_find(&frames->table, hash, same_frame, frame);
+  numbered_frame *numbered = slot->entry;
+  if (numbered)
+    return numbered->index;
+  numbered = tm_arena_alloc(&frames->arena, sizeof(*numbered));
+  if (!numbered)
+    return (size_t)-1;
+  *numbered = (numbered_frame){frame, frames->table.used};
+  if (tm_hash_table_insert(&frames->table, slot, hash, numbered) < 0)
+    return (size_t)-1;
+  return numbered->index;
+}
+
+/* The frames by number; NULL when out of memory. */
+static const tracemalloc_frame **frames_in_order(const frame_table *frames) {
+  const tracemalloc_frame **order =
+      malloc((frames->table.used + 1) * sizeof(*order));
+  if (!order)
+    return NULL;
+  for (tm_hash_slot *slot = tm_hash_table_next(&frames->table, NULL); slot;
+       slot = tm_hash_table_next(&frames->table, slot)) {
+    const numbered_frame *numbered = slot->entry;
+    order[numbered->index] = numbered->frame;
   }
-  slot->frame = frame;
-  slot->index = table->used;
-  table->order[table->used++] = frame;
-  return slot->index;
+  return order;
 }
 
 /* ---- The flame graph's data ---- */
@@ -122,10 +114,13 @@ static int write_stack(FILE *out, frame_table *frames,
   return 0;
 }
 
-static void write_frames(FILE *out, const frame_table *frames) {
+static int write_frames(FILE *out, const frame_table *frames) {
+  const tracemalloc_frame **order = frames_in_order(frames);
+  if (!order)
+    return cli_fail("out of memory");
   fputs("\"frames\":[", out);
-  for (size_t i = 0; i < frames->used; i++) {
-    const tracemalloc_frame *frame = frames->order[i];
+  for (size_t i = 0; i < frames->table.used; i++) {
+    const tracemalloc_frame *frame = order[i];
     fputs(i ? ",\n[" : "\n[", out);
     cli_json_string(out, frame->function ? frame->function : "", 1);
     putc(',', out);
@@ -133,12 +128,15 @@ static void write_frames(FILE *out, const frame_table *frames) {
     fprintf(out, ",%u]", frame->lineno);
   }
   fputs("]", out);
+  free(order);
+  return 0;
 }
 
 static int write_stacks(FILE *out, const tracemalloc_statistics *statistics) {
-  frame_table frames = {calloc(64, sizeof(frame_slot)), 63, 0,
-                        malloc(32 * sizeof(tracemalloc_frame *))};
-  int status = frames.slots && frames.order ? 0 : cli_fail("out of memory");
+  frame_table frames = {0};
+  int status = tm_hash_table_init(&frames.table, 32, &tm_raw_allocator) == 0
+                   ? 0
+                   : cli_fail("out of memory");
   fputs("<script type=\"application/json\" id=\"tm-data\">\n{\"stacks\":[",
         out);
   for (size_t i = 0; i < statistics->count && !status; i++) {
@@ -147,10 +145,10 @@ static int write_stacks(FILE *out, const tracemalloc_statistics *statistics) {
   }
   fputs("],\n", out);
   if (!status)
-    write_frames(out, &frames);
+    status = write_frames(out, &frames);
   fputs("}\n</script>\n", out);
-  free(frames.slots);
-  free(frames.order);
+  tm_hash_table_fini(&frames.table);
+  tm_arena_free(&frames.arena);
   return status;
 }
 

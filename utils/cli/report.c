@@ -8,6 +8,9 @@
  */
 #include "cli.h"
 
+#include "arena.h"
+#include "hash_table.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,59 +341,40 @@ static const cli_spec stats_spec = {
 
 typedef struct domain_total {
   unsigned int domain;
-  int used;
   uint64_t size;
   size_t count;
 } domain_total;
 
-/* Open addressing on the domain number, grown at half full. */
-typedef struct domain_table {
-  domain_total *slots;
-  size_t mask, used;
-} domain_table;
+/* The totals by domain number, in the runtime's hash table (hash_table.h);
+ * the totals themselves live in the arena. */
+typedef struct domain_totals {
+  tm_hash_table table; /* of domain_total */
+  tm_arena arena;
+} domain_totals;
 
-static domain_total *domain_slot(domain_table *table, unsigned int domain) {
-  size_t i = (domain * (size_t)0x9e3779b97f4a7c15ULL) & table->mask;
-  while (table->slots[i].used && table->slots[i].domain != domain)
-    i = (i + 1) & table->mask;
-  return &table->slots[i];
+static int same_domain(const void *entry, const void *key) {
+  return ((const domain_total *)entry)->domain == *(const unsigned int *)key;
 }
 
-static int domain_table_grow(domain_table *table) {
-  domain_table bigger = {calloc(2 * (table->mask + 1), sizeof(domain_total)),
-                         2 * table->mask + 1, table->used};
-  if (!bigger.slots)
-    return -1;
-  for (size_t i = 0; table->slots && i <= table->mask; i++) {
-    if (table->slots[i].used)
-      *domain_slot(&bigger, table->slots[i].domain) = table->slots[i];
+static int domain_add(domain_totals *totals, const tracemalloc_trace *trace) {
+  uint64_t hash = tm_hash_integer(trace->domain);
+  tm_hash_slot *slot =
+      tm_hash_table_find(&totals->table, hash, same_domain, &trace->domain);
+  domain_total *total = slot->entry;
+  if (!total) {
+    total = tm_arena_alloc(&totals->arena, sizeof(*total));
+    if (!total || tm_hash_table_insert(&totals->table, slot, hash, total) < 0)
+      return -1;
+    *total = (domain_total){trace->domain, 0, 0};
   }
-  free(table->slots);
-  *table = bigger;
-  return 0;
-}
-
-static int domain_add(domain_table *table, const tracemalloc_trace *trace) {
-  domain_total *slot = domain_slot(table, trace->domain);
-  if (!slot->used) {
-    if (2 * (table->used + 1) > table->mask + 1) {
-      if (domain_table_grow(table) < 0)
-        return -1;
-      slot = domain_slot(table, trace->domain);
-    }
-    slot->used = 1;
-    slot->domain = trace->domain;
-    table->used++;
-  }
-  slot->size += trace->size;
-  slot->count++;
+  total->size += trace->size;
+  total->count++;
   return 0;
 }
 
 static int compare_domains(const void *a, const void *b) {
-  const domain_total *x = a, *y = b;
-  if (x->used != y->used)
-    return y->used - x->used;
+  const domain_total *x = *(const domain_total *const *)a;
+  const domain_total *y = *(const domain_total *const *)b;
   return (x->domain > y->domain) - (x->domain < y->domain);
 }
 
@@ -401,28 +385,41 @@ static void print_domain(const domain_total *total) {
          (unsigned long long)total->size, total->count);
 }
 
+/* The totals of every domain, by domain number: NULL when out of memory. */
+static domain_total **sorted_domains(const domain_totals *totals) {
+  domain_total **sorted = malloc((totals->table.used + 1) * sizeof(*sorted));
+  if (!sorted)
+    return NULL;
+  size_t n = 0;
+  for (tm_hash_slot *slot = tm_hash_table_next(&totals->table, NULL); slot;
+       slot = tm_hash_table_next(&totals->table, slot))
+    sorted[n++] = slot->entry;
+  qsort(sorted, n, sizeof(*sorted), compare_domains);
+  return sorted;
+}
+
 static int print_domains(const tracemalloc_snapshot *snapshot) {
-  domain_table table = {calloc(8, sizeof(domain_total)), 7, 0};
+  domain_totals totals = {0};
+  int ok = tm_hash_table_init(&totals.table, 8, &tm_raw_allocator) == 0;
   size_t ntrace = tracemalloc_snapshot_trace_count(snapshot);
   uint64_t total = 0;
-  for (size_t i = 0; i < ntrace && table.slots; i++) {
+  for (size_t i = 0; i < ntrace && ok; i++) {
     const tracemalloc_trace *trace = tracemalloc_snapshot_trace(snapshot, i);
     total += trace->size;
-    if (domain_add(&table, trace) < 0) {
-      free(table.slots);
-      table.slots = NULL;
-    }
+    ok = domain_add(&totals, trace) == 0;
   }
-  if (!table.slots)
-    return cli_fail("out of memory");
-  qsort(table.slots, table.mask + 1, sizeof(domain_total), compare_domains);
-  char text[64];
-  printf("size: %s (%llu bytes)\n", cli_size(text, sizeof(text), total),
-         (unsigned long long)total);
-  for (size_t i = 0; i < table.used; i++)
-    print_domain(&table.slots[i]);
-  free(table.slots);
-  return 0;
+  domain_total **sorted = ok ? sorted_domains(&totals) : NULL;
+  if (sorted) {
+    char text[64];
+    printf("size: %s (%llu bytes)\n", cli_size(text, sizeof(text), total),
+           (unsigned long long)total);
+    for (size_t i = 0; i < totals.table.used; i++)
+      print_domain(sorted[i]);
+  }
+  free(sorted);
+  tm_hash_table_fini(&totals.table);
+  tm_arena_free(&totals.arena);
+  return sorted ? 0 : cli_fail("out of memory");
 }
 
 /* The number of groups of a statistics key: distinct tracebacks, frames
