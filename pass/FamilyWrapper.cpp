@@ -8,7 +8,6 @@
 
 #include "FamilyWrapper.h"
 #include "LLVMCompat.h"
-#include "ShadowStackInstrumenter.h"
 #include "TraceMallocUtils.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -29,12 +28,6 @@ using namespace llvm;
 
 STATISTIC(NumFamilyWrappers,
           "Number of allocator family definitions turned into wrappers");
-
-/// Whether \p F is a family wrapper or the body of one: runtime territory,
-/// which neither records nor needs a frame (nothing it calls is traced).
-bool llvm::isFamilyFunction(const Function &F) {
-  return F.hasFnAttribute(FamilyAttr) || F.hasFnAttribute(FamilyBodyAttr);
-}
 
 FamilyWrapper::FamilyWrapper(Module &M, const FamilyConfig &Config)
     : M(M), Ctx(M.getContext()), Config(Config),

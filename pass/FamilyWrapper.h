@@ -44,16 +44,9 @@ class Function;
 class Module;
 class NamedMDNode;
 
-/// The function attribute of a wrapper ("malloc", "calloc", "realloc" or
-/// "free") and that of the original body it calls.
-constexpr char FamilyAttr[] = "tracemalloc-family";
-constexpr char FamilyBodyAttr[] = "tracemalloc-family-body";
 /// Named metadata: the module's family definitions were wrapped; its
 /// operands are the artificial debug scopes of the wrappers.
 constexpr char FamiliesMDName[] = "tracemalloc.families";
-
-/// Whether \p F is a family wrapper or the body of one.
-bool isFamilyFunction(const Function &F);
 
 /// Wraps the family definitions of one module.
 class FamilyWrapper {

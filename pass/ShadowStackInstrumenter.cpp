@@ -9,7 +9,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "ShadowStackInstrumenter.h"
-#include "FamilyWrapper.h"
 #include "LLVMCompat.h"
 #include "RuntimeABI.h"
 #include "TraceMallocUtils.h"
@@ -192,19 +191,6 @@ GlobalVariable *ShadowStackInstrumenter::getShadowStack() {
       /*Initializer=*/nullptr, tmabi::ShadowStackVarName,
       /*InsertBefore=*/nullptr, GlobalValue::InitialExecTLSModel);
   return ShadowStack;
-}
-
-/// Memory effects of a function or call that the shadow stack makes wrong.
-AttributeMask llvm::getShadowStackContradictedAttrs() {
-  AttributeMask Mask;
-  // memory(...) (what readnone / readonly / writeonly / argmemonly became)
-  // would let LLVM drop or move the shadow-stack stores, or the calls
-  // themselves; a speculatable call could be executed where the program
-  // does not call it. nosync and nofree still hold: the stores are to
-  // thread-local memory and free nothing.
-  tmcompat::addMemoryEffectAttrs(Mask);
-  Mask.addAttribute(Attribute::Speculatable);
-  return Mask;
 }
 
 void ShadowStackInstrumenter::dropMemoryEffects(

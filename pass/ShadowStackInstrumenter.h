@@ -34,10 +34,6 @@ namespace llvm {
 class CallBase;
 class GlobalVariable;
 
-/// The function attributes (memory effects, speculatable) that the shadow
-/// stack makes wrong for the functions that read or write it.
-AttributeMask getShadowStackContradictedAttrs();
-
 /// Instruments one module (see above).
 class ShadowStackInstrumenter {
 public:

@@ -1,6 +1,7 @@
 //===- TraceMallocUtils.cpp - Helpers every part of the pass uses ---------===//
 
 #include "TraceMallocUtils.h"
+#include "LLVMCompat.h"
 #include "RuntimeABI.h"
 
 #include "llvm/Demangle/Demangle.h"
@@ -26,4 +27,20 @@ bool llvm::shouldSkipFunction(const Function &F) {
   if (F.hasAvailableExternallyLinkage())
     return true;
   return F.hasFnAttribute(Attribute::DisableSanitizerInstrumentation);
+}
+
+bool llvm::isFamilyFunction(const Function &F) {
+  return F.hasFnAttribute(FamilyAttr) || F.hasFnAttribute(FamilyBodyAttr);
+}
+
+AttributeMask llvm::getShadowStackContradictedAttrs() {
+  AttributeMask Mask;
+  // memory(...) (what readnone / readonly / writeonly / argmemonly became)
+  // would let LLVM drop or move the shadow-stack stores, or the calls
+  // themselves; a speculatable call could be executed where the program
+  // does not call it. nosync and nofree still hold: the stores are to
+  // thread-local memory and free nothing.
+  tmcompat::addMemoryEffectAttrs(Mask);
+  Mask.addAttribute(Attribute::Speculatable);
+  return Mask;
 }

@@ -1,7 +1,9 @@
 //===- TraceMallocUtils.h - Helpers every part of the pass uses -*- C++ -*-===//
 //
-// The pass's diagnostics, the source-level names of symbols, and which
-// function bodies the pass leaves alone.
+// The pass's diagnostics, the source-level names of symbols, which function
+// bodies the pass leaves alone, the marks of family functions, and the
+// attributes the shadow stack makes wrong: what the family wrapper and the
+// instrumenter both need, so that neither depends on the other.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +12,7 @@
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/IR/Attributes.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
 
@@ -42,6 +45,19 @@ std::string getSourceName(StringRef Name);
 /// Whether the pass must leave the body of \p F alone: neither instrument
 /// it nor, for a family function, wrap it.
 bool shouldSkipFunction(const Function &F);
+
+/// The function attribute of a family wrapper ("malloc", "calloc",
+/// "realloc" or "free") and that of the original body it calls.
+constexpr char FamilyAttr[] = "tracemalloc-family";
+constexpr char FamilyBodyAttr[] = "tracemalloc-family-body";
+
+/// Whether \p F is a family wrapper or the body of one: runtime territory,
+/// which neither records nor needs a frame (nothing it calls is traced).
+bool isFamilyFunction(const Function &F);
+
+/// The function attributes (memory effects, speculatable) that the shadow
+/// stack makes wrong for the functions that read or write it.
+AttributeMask getShadowStackContradictedAttrs();
 
 } // namespace llvm
 
