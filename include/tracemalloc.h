@@ -265,7 +265,8 @@ void tracemalloc_lines_free(char **lines);
 
 /* ---- Python interoperability ----------------------------------------------
  * Write the snapshot as a pickle that Python's own
- * tracemalloc.Snapshot.load() reads (protocol 2, see SEMANTICS.md). */
+ * tracemalloc.Snapshot.load() reads (protocol 2, see
+ * docs/python-semantics.md, "The pickle export"). */
 int tracemalloc_snapshot_dump_pickle(const tracemalloc_snapshot *snapshot,
                                      const char *path);
 

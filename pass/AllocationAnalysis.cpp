@@ -1,9 +1,9 @@
 //===- AllocationAnalysis.cpp - Which calls may allocate ------------------===//
 //
-// DESIGN.md section 3: a function that makes calls that may reach an
-// allocation gets a shadow-stack frame, and stores its call site before
-// each such call; code that cannot reach an allocation (a recursive fib, a
-// loop of arithmetic) pays nothing.
+// docs/architecture.md, "Tracebacks without unwinding": a function that makes
+// calls that may reach an allocation gets a shadow-stack frame, and stores its
+// call site before each such call; code that cannot reach an allocation (a
+// recursive fib, a loop of arithmetic) pays nothing.
 //
 //===----------------------------------------------------------------------===//
 

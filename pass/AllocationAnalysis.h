@@ -69,7 +69,8 @@ private:
 };
 
 /// Which calls may reach an allocation that records a traceback, and so
-/// need the caller's call site on the shadow stack (DESIGN.md section 3).
+/// need the caller's call site on the shadow stack (docs/architecture.md,
+/// "Tracebacks without unwinding").
 ///
 /// A defined function may allocate when it makes a call that may: an
 /// indirect call, a call of a declaration not known to be allocation-free,

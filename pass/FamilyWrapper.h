@@ -1,6 +1,6 @@
 //===- FamilyWrapper.h - Allocator family definitions -----------*- C++ -*-===//
 //
-// Allocator family definitions (DESIGN.md section 2).
+// Allocator family definitions (docs/architecture.md, "Allocator families").
 //
 // The definition of a family function becomes a wrapper around its original
 // body, which moves to an internal function <name>.tm.body (that the

@@ -4,7 +4,8 @@
 // allocation function becomes a call of its runtime entry point, with the
 // address of the call's site record as an extra last argument; and every
 // function that makes calls that may reach an allocation maintains a frame
-// on the per-thread shadow stack of call sites (DESIGN.md section 3):
+// on the per-thread shadow stack of call sites (docs/architecture.md,
+// "Tracebacks without unwinding"):
 //
 //   entry:  %tm.depth = load depth; store depth = %tm.depth + 1
 //           %tm.slot = &slots[umin(%tm.depth, CAP - 1)]

@@ -1,6 +1,6 @@
 /*
  * pickle.c - snapshots as pickles that Python's tracemalloc.Snapshot.load()
- * reads (see SEMANTICS.md, "Python-readable snapshot").
+ * reads (see docs/python-semantics.md, "The pickle export").
  *
  * The object graph is what pickle.dump(snapshot, f, 2) of a Python
  * snapshot holds:

@@ -2,9 +2,10 @@
  * shadow_stack.c - tracebacks without unwinding.
  *
  * Instrumented code keeps, per thread, the call site each active frame is
- * calling through (DESIGN.md section 3). A traceback is then the allocation
- * site with its inlined chain, followed by the callers' slots from the top of
- * the stack down: no unwinding, no symbolization.
+ * calling through (docs/architecture.md, "Tracebacks without unwinding"). A
+ * traceback is then the allocation site with its inlined chain, followed by the
+ * callers' slots from the top of the stack down: no unwinding, no
+ * symbolization.
  */
 #include "tracer.h"
 

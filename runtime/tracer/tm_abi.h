@@ -35,10 +35,10 @@ struct __tm_site {
 _Static_assert(_Alignof(struct __tm_site) <= 8,
                "struct __tm_site is more aligned than its records");
 
-/* The per-thread shadow stack (DESIGN.md section 3). Instrumented functions
- * that may allocate do: d = depth; depth = d + 1 at entry;
- * slots[min(d, CAP - 1)] = site before each call that may allocate;
- * depth = d at every exit. */
+/* The per-thread shadow stack (docs/architecture.md, "Tracebacks without
+ * unwinding"). Instrumented functions that may allocate do: d = depth; depth =
+ * d + 1 at entry; slots[min(d, CAP - 1)] = site before each call that may
+ * allocate; depth = d at every exit. */
 struct __tm_shadow_stack {
 #define TM_SHADOW_STACK_FIELD(TYPE, NAME, DIMENSION) TYPE NAME DIMENSION;
 #include "tracemalloc/abi.def"
@@ -61,7 +61,7 @@ extern _Thread_local struct __tm_shadow_stack __tm_shadow
 #include "tracemalloc/abi.def"
 #undef TM_ABI_WITH_SITE
 
-/* ---- Allocator families (DESIGN.md section 2) ----
+/* ---- Allocator families (docs/architecture.md, "Allocator families") ----
  * A function named in the configuration file (TRACEMALLOC_CONFIG) whose
  * definition is compiled with the pass becomes a wrapper around its
  * original body, renamed <name>.tm.body:

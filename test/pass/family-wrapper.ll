@@ -1,5 +1,6 @@
 ; The definitions of the allocator family functions the configuration
-; names become wrappers around their original bodies (DESIGN.md section 2):
+; names become wrappers around their original bodies (docs/architecture.md,
+; "Allocator families"):
 ; the wrapper keeps the name, linkage, visibility, comdat and attributes,
 ; tells the runtime, and calls the body, which is now internal and is not
 ; instrumented (nothing it allocates is traced). Calls of family functions

@@ -1,5 +1,6 @@
 ; The shadow-stack frame of a function that calls functions that may
-; allocate (DESIGN.md section 3): the depth is read and incremented at entry,
+; allocate (docs/architecture.md, "Tracebacks without unwinding"): the depth
+; is read and incremented at entry,
 ; the slot is computed once, a call site is stored before each call that
 ; may allocate (not before calls that cannot, intrinsics or inline asm), the
 ; depth is restored at every return, and the function's own allocation

@@ -12,7 +12,7 @@
 // RUN: FileCheck %s < %t.out
 // RUN: %t small | FileCheck --check-prefix=SMALL %s
 //
-// The examples of SEMANTICS.md:
+// The examples of docs/python-semantics.md, "Sizes: _format_size":
 // CHECK: {{^}}0|0 B|+0 B{{$}}
 // CHECK: {{^}}10239|10239 B|+10239 B{{$}}
 // CHECK: {{^}}10240|10.0 KiB|+10.0 KiB{{$}}

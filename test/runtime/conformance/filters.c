@@ -178,9 +178,9 @@ static void test_filter_match_trace(void) {
 // CHECK-NEXT: Filter(True, '<unknown>', all_frames=True): 0011
 // CHECK-NEXT: Filter(False, '<unknown>', all_frames=True): 1100
 
-/* Filter._match() with a domain, SEMANTICS.md: an inclusive filter also
- * requires the domain, an exclusive one excludes only that domain. And
- * DomainFilter. Traces of domain 0 and 1 at a.py. */
+/* Filter._match() with a domain, docs/python-semantics.md "Filters": an
+ * inclusive filter also requires the domain, an exclusive one excludes only
+ * that domain. And DomainFilter. Traces of domain 0 and 1 at a.py. */
 static void test_filter_domain(void) {
   tm_snapshot_builder *builder = tm_builder_new(1, 0);
   const tracemalloc_frame *a = tm_builder_frame(builder, "a.py", 1, "");

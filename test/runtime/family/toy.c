@@ -1,7 +1,7 @@
 // An allocator family whose definitions are compiled with the plugin
-// (DESIGN.md section 2): each block is recorded once, in the family's
-// domain, with the traceback of the call of the family function -- also
-// when it is called through a pointer, when its body calls nothing (a leaf
+// (docs/architecture.md, "Allocator families"): each block is recorded once,
+// in the family's domain, with the traceback of the call of the family
+// function -- also when it is called through a pointer, when its body calls nothing (a leaf
 // arena), and when it is inlined into its caller (SAME_TU at -O2). The
 // malloc each one calls inside is not recorded again; frees through a
 // pointer are seen; a failed realloc keeps the old trace and the family's
