@@ -9,37 +9,23 @@
  *   tracemalloc export FILE     pickle, collapsed stacks, JSON or HTML
  *   tracemalloc run PROGRAM     trace a program, then print its top
  *
- * Each subcommand is one entry of the table below: a name, a one-line
- * summary for the main help and a run function that gets the arguments
- * after its name. The subcommands live in utils/cli/. Every error is one
- * line on stderr, "tracemalloc: error: ...", and exit status 2.
+ * Each subcommand is one cli_command of the table below (utils/cli/cli.h):
+ * its name, summary, usage, the options it accepts, the snapshots it reads
+ * and its run function. One driver runs them all: it parses the arguments
+ * into a cli_options, loads the snapshots, runs the subcommand and frees
+ * what it made. Every error is one line on stderr, "tracemalloc: error:
+ * ...", and exit status 2.
  */
 #include "cli.h"
 
 #include <string.h>
 
-typedef struct subcommand {
-  const char *name;
-  const char *summary;
-  /* argv: the arguments after the subcommand's name. */
-  int (*run)(int argc, char **argv);
-} subcommand;
-
-static const subcommand subcommands[] = {
-    {"top", "print the biggest groups of traces of a snapshot", cli_run_top},
-    {"compare", "print the biggest differences between two snapshots",
-     cli_run_compare},
-    {"traceback", "print the biggest tracebacks, with their source lines",
-     cli_run_traceback},
-    {"display", "print the top lines with their source and the total",
-     cli_run_display},
-    {"stats", "print the totals of a snapshot", cli_run_stats},
-    {"export", "write a snapshot as pickle, collapsed stacks, JSON or HTML",
-     cli_run_export},
-    {"run", "trace a program, then print the top of its snapshot", cli_run_run},
+static const cli_command *const commands[] = {
+    &cli_top,   &cli_compare, &cli_traceback, &cli_display,
+    &cli_stats, &cli_export,  &cli_run,
 };
 
-enum { NSUBCOMMAND = sizeof(subcommands) / sizeof(subcommands[0]) };
+enum { NCOMMAND = sizeof(commands) / sizeof(commands[0]) };
 
 static int print_main_usage(void) {
   fputs("usage: tracemalloc COMMAND [OPTIONS]\n"
@@ -49,12 +35,43 @@ static int print_main_usage(void) {
         "\n"
         "commands:\n",
         stdout);
-  for (size_t i = 0; i < NSUBCOMMAND; i++)
-    printf("  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+  for (size_t i = 0; i < NCOMMAND; i++)
+    printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
   fputs("\n"
         "Run 'tracemalloc COMMAND --help' for the options of a command.\n",
         stdout);
   return cli_finish_output();
+}
+
+/* Load the command's snapshots, in order, and run it. */
+static int load_and_run(const cli_command *command,
+                        const cli_options *options) {
+  tracemalloc_snapshot *snapshots[2] = {NULL, NULL};
+  int status = 0;
+  for (int i = 0; i < command->nsnapshot && !status; i++) {
+    snapshots[i] = cli_load(options->paths[i], options);
+    if (!snapshots[i])
+      status = EXIT_ERROR;
+  }
+  if (!status)
+    status = command->run(snapshots, options);
+  for (int i = 0; i < command->nsnapshot; i++)
+    tracemalloc_snapshot_free(snapshots[i]);
+  return status ? status : cli_finish_output();
+}
+
+/* argv: the arguments after the command's name. */
+static int run_command(const cli_command *command, int argc, char **argv) {
+  cli_options options = cli_options_default();
+  int status = cli_parse(command, argc, argv, &options);
+  if (status == CLI_HELP) {
+    fputs(command->usage, stdout);
+    status = cli_finish_output();
+  } else if (status == CLI_OK) {
+    status = load_and_run(command, &options);
+  }
+  cli_options_fini(&options);
+  return status;
 }
 
 int main(int argc, char **argv) {
@@ -63,9 +80,9 @@ int main(int argc, char **argv) {
   const char *name = argv[1];
   if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
     return print_main_usage();
-  for (size_t i = 0; i < NSUBCOMMAND; i++) {
-    if (strcmp(name, subcommands[i].name) == 0)
-      return subcommands[i].run(argc - 2, argv + 2);
+  for (size_t i = 0; i < NCOMMAND; i++) {
+    if (strcmp(name, commands[i]->name) == 0)
+      return run_command(commands[i], argc - 2, argv + 2);
   }
   return cli_fail("unknown command '%s' (run 'tracemalloc --help' for the "
                   "list)",

@@ -5,7 +5,7 @@
  * (fnmatch patterns, runtime/filter.c).
  *
  * An input is a command line: arguments separated by NUL bytes. Its first
- * byte picks the subcommand's spec (which options are accepted, how many
+ * byte picks the subcommand (which options are accepted, how many
  * positionals, whether a command follows), as utils/cli/ declares them.
  * Parsing must end in CLI_OK, CLI_HELP or exit status 2 after one error
  * line, and must not crash or leak (ASan + UBSan). When it succeeds, the
@@ -21,34 +21,33 @@
 
 enum { MAX_ARGS = 64 };
 
-static const cli_spec specs[] = {
-    {"top",
-     "usage: top\n",
-     OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT | OPT_FILTERS,
-     {"FILE", NULL},
-     1},
-    {"compare",
-     "usage: compare\n",
-     OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT | OPT_FILTERS,
-     {"NEW", "OLD"},
-     2},
-    {"traceback",
-     "usage: traceback\n",
-     OPT_LIMIT | OPT_FILTERS | OPT_RECENT,
-     {"FILE", NULL},
-     1},
-    {"stats", "usage: stats\n", OPT_FILTERS, {"FILE", NULL}, 1},
-    {"export",
-     "usage: export\n",
-     OPT_FORMAT | OPT_OUTPUT | OPT_LIMIT | OPT_FILTERS,
-     {"FILE", NULL},
-     1},
-    {"run",
-     "usage: run\n",
-     OPT_NFRAME | OPT_OUTPUT | OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT |
-         OPT_FILTERS | OPT_COMMAND,
-     {NULL, NULL},
-     0},
+/* The subcommands as utils/cli/ declares them, without what they run. */
+static const cli_command commands[] = {
+    {.name = "top",
+     .options = OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT | OPT_FILTERS,
+     .snapshots = {"FILE"},
+     .nsnapshot = 1},
+    {.name = "compare",
+     .options = OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT | OPT_FILTERS,
+     .snapshots = {"NEW", "OLD"},
+     .nsnapshot = 2},
+    {.name = "traceback",
+     .options = OPT_LIMIT | OPT_FILTERS | OPT_RECENT,
+     .snapshots = {"FILE"},
+     .nsnapshot = 1},
+    {.name = "stats",
+     .options = OPT_FILTERS,
+     .snapshots = {"FILE"},
+     .nsnapshot = 1},
+    {.name = "export",
+     .options = OPT_FORMAT | OPT_OUTPUT | OPT_LIMIT | OPT_FILTERS,
+     .snapshots = {"FILE"},
+     .nsnapshot = 1},
+    {.name = "run",
+     .options = OPT_NFRAME | OPT_OUTPUT | OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT |
+                OPT_FILTERS | OPT_COMMAND,
+     .snapshots = {NULL},
+     .nsnapshot = 0},
 };
 
 static tracemalloc_snapshot *sample;
@@ -101,7 +100,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size == 0)
     return 0;
-  const cli_spec *spec = &specs[data[0] % (sizeof(specs) / sizeof(specs[0]))];
+  const cli_command *command =
+      &commands[data[0] % (sizeof(commands) / sizeof(commands[0]))];
   /* The arguments, each NUL-terminated in a copy of their own so ASan sees
    * any read past one. */
   char *argv[MAX_ARGS + 1];
@@ -118,17 +118,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   argv[argc] = NULL;
 
-  FILE *out = stdout;
-  FILE *null = fopen("/dev/null", "w");
-  if (null)
-    stdout = null; /* --help prints the usage */
   cli_options options = cli_options_default();
-  int status = cli_parse(spec, argc, argv, &options);
+  int status = cli_parse(command, argc, argv, &options);
   if (status != CLI_OK && status != CLI_HELP && status != EXIT_ERROR)
     abort();
   if (status == CLI_OK) {
-    if (options.npath != spec->npositional || options.limit > SIZE_MAX ||
-        ((spec->options & OPT_COMMAND) &&
+    if (options.npath != command->nsnapshot || options.limit > SIZE_MAX ||
+        ((command->options & OPT_COMMAND) &&
          (options.ncommand < 1 || options.command[options.ncommand] != NULL)))
       abort();
     tracemalloc_snapshot *filtered = sample;
@@ -152,10 +148,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       tracemalloc_snapshot_free(filtered);
   }
   cli_options_fini(&options);
-  if (null) {
-    fclose(null);
-    stdout = out;
-  }
   for (int i = 0; i < argc; i++)
     free(argv[i]);
   return 0;

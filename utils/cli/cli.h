@@ -1,11 +1,13 @@
 /*
  * cli.h - what the files of the tracemalloc command-line tool share.
  *
- * utils/tracemalloc.c has main() and the table of subcommands; each
- * subcommand family lives in a file of its own here (report.c: top,
- * compare, traceback, display, stats; export.c and html.c: export; run.c:
- * run). options.c parses the command line of every subcommand into one
- * cli_options, with the options a subcommand accepts named by a mask.
+ * utils/tracemalloc.c has main(), the table of subcommands and the one
+ * driver that runs them: parse the arguments (options.c), load the
+ * snapshots (snapshots.c), run the subcommand, report the error, free.
+ * Each subcommand lives in a file of its own here and hands the driver one
+ * cli_command: report.c (top, stats), compare.c, traceback.c, display.c,
+ * export.c (with json.c and html.c) and run.c. output.c writes what they
+ * print; progress.c shows on a terminal which long step is running.
  */
 #ifndef TM_CLI_H
 #define TM_CLI_H
@@ -16,12 +18,6 @@
 #include <stdio.h>
 
 enum { EXIT_ERROR = 2 };
-
-/* "tracemalloc: error: ..." on stderr; returns EXIT_ERROR. */
-__attribute__((format(printf, 1, 2))) int cli_fail(const char *fmt, ...);
-
-/* Flush stdout and check that everything was written: 0 or EXIT_ERROR. */
-int cli_finish_output(void);
 
 /* ---- Options ---- */
 
@@ -45,16 +41,6 @@ typedef enum cli_format {
   FORMAT_HTML,
 } cli_format;
 
-/* What a subcommand accepts. */
-typedef struct cli_spec {
-  const char *name;
-  const char *usage; /* the whole --help text */
-  unsigned int options;
-  /* Names of the positional arguments ("FILE", or "NEW" and "OLD"). */
-  const char *positionals[2];
-  int npositional;
-} cli_spec;
-
 typedef struct cli_options {
   const char *paths[2];
   int npath;
@@ -75,35 +61,107 @@ typedef struct cli_options {
   int ncommand;
 } cli_options;
 
-enum { CLI_HELP = -1, CLI_OK = 0 };
+/* ---- Subcommands ---- */
 
-/* Parse argv (the arguments after the subcommand's name): CLI_OK, CLI_HELP
- * (the usage was printed; exit with the returned status of
- * cli_finish_output()), or an exit status after the error message.
- * Options not set keep the values they had. */
-int cli_parse(const cli_spec *spec, int argc, char **argv,
-              cli_options *options);
-void cli_options_fini(cli_options *options);
+/* A subcommand as the driver runs it. */
+typedef struct cli_command {
+  const char *name;
+  const char *summary;  /* its line in 'tracemalloc --help' */
+  const char *usage;    /* the whole 'tracemalloc NAME --help' */
+  unsigned int options; /* the cli_option_mask of the options it accepts */
+  /* The snapshot files it reads, named as in its usage ("FILE", or "NEW"
+   * and "OLD"): the positional arguments, loaded by the driver. */
+  const char *snapshots[2];
+  int nsnapshot;
+  /* Computes and prints from the loaded and filtered snapshots: 0, or an
+   * exit status after the error message. */
+  int (*run)(tracemalloc_snapshot *const *snapshots,
+             const cli_options *options);
+} cli_command;
+
+extern const cli_command cli_top, cli_compare, cli_traceback, cli_display,
+    cli_stats, cli_export, cli_run;
+
+/* Parts of the usage texts that several subcommands share. */
+#define CLI_FILTER_OPTIONS_USAGE                                               \
+  "  --include PATTERN[:LINE]  keep the traces whose most recent frame is "    \
+  "in\n"                                                                       \
+  "                            a file matching the fnmatch PATTERN (at "       \
+  "LINE)\n"                                                                    \
+  "  --exclude PATTERN[:LINE]  drop those traces\n"                            \
+  "  --all-frames              --include/--exclude look at every frame\n"      \
+  "  --domain N                keep the traces of domain N\n"                  \
+  "  --exclude-domain N        drop the traces of domain N\n"
+
+#define CLI_FILTER_USAGE                                                       \
+  "filters (applied first; file filters keep a trace matching any --include\n" \
+  "and no --exclude; domain filters likewise, "                                \
+  "separately):\n" CLI_FILTER_OPTIONS_USAGE
+
+#define CLI_KEY_USAGE                                                          \
+  "  --key KEY     group the traces by KEY: lineno (the default; the most\n"   \
+  "                recent frame), filename (its file) or traceback (all\n"     \
+  "                the frames)\n"
+
+#define CLI_CUMULATIVE_USAGE                                                   \
+  "  --cumulative  count every frame of a traceback, not only the most\n"      \
+  "                recent one (lineno and filename keys only)\n"
+
+#define CLI_HELP_USAGE "  -h, --help    print this help and exit\n"
+
+/* ---- The command line (options.c) ---- */
+
+enum { CLI_HELP = -1, CLI_OK = 0 };
 
 /* Default options: key lineno, limit 10, nframe 25. */
 cli_options cli_options_default(void);
 
+/* Parse argv (the arguments after the subcommand's name) into options:
+ * CLI_OK, CLI_HELP (-h or --help was given; nothing was printed), or an
+ * exit status after the error message. Options not set keep the values
+ * they had. */
+int cli_parse(const cli_command *command, int argc, char **argv,
+              cli_options *options);
+void cli_options_fini(cli_options *options);
+
+/* ---- Snapshots (snapshots.c), with progress on a terminal ---- */
+
 /* Load a snapshot and apply the filters of the options; NULL after the
- * error message. Shows progress on a terminal. */
+ * error message. */
 tracemalloc_snapshot *cli_load(const char *path, const cli_options *options);
 
-/* The statistics of options->key_type / cumulative, NULL after the error
+/* Snapshot.statistics(key_type, cumulative); NULL after the error
  * message. */
 tracemalloc_statistics *cli_statistics(const tracemalloc_snapshot *snapshot,
-                                       const cli_options *options);
+                                       tracemalloc_key_type key_type,
+                                       int cumulative);
 
-/* ---- Progress on stderr (only when stderr is a terminal and a phase
- * lasts more than a second) ---- */
+/* Compute the statistics, print them and free them: print's status, or
+ * EXIT_ERROR after the error message. */
+typedef int (*cli_statistics_printer)(const tracemalloc_statistics *statistics,
+                                      const cli_options *options);
+int cli_print_statistics(const tracemalloc_snapshot *snapshot,
+                         tracemalloc_key_type key_type, int cumulative,
+                         cli_statistics_printer print,
+                         const cli_options *options);
+
+/* Print 'tracemalloc top' of a loaded snapshot (report.c; run uses it). */
+int cli_print_top(const tracemalloc_snapshot *snapshot,
+                  const cli_options *options);
+
+/* ---- Progress on stderr (progress.c; only when stderr is a terminal and
+ * a phase lasts more than a second) ---- */
 void cli_progress_phase(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 void cli_progress_done(void);
 
-/* ---- Text ---- */
+/* ---- Output (output.c) ---- */
+
+/* "tracemalloc: error: ..." on stderr; returns EXIT_ERROR. */
+__attribute__((format(printf, 1, 2))) int cli_fail(const char *fmt, ...);
+
+/* Flush stdout and check that everything was written: 0 or EXIT_ERROR. */
+int cli_finish_output(void);
 
 /* Format with one of the snprintf-like functions of the API into a buffer
  * that grows as needed, then write it with a newline. 0 or EXIT_ERROR. */
@@ -116,38 +174,31 @@ int cli_format_statistic_diff(char *buf, size_t bufsize, const void *diff);
 /* _format_size(size, False) into buf (at least 32 bytes). */
 const char *cli_size(char *buf, size_t bufsize, size_t size);
 
-/* ---- Output files: written to a temporary file and renamed ("-" is
- * stdout) ---- */
-typedef struct cli_output {
-  FILE *file;
-  const char *path;
-  char *temporary; /* NULL for stdout */
-} cli_output;
+/* Writes a whole output file: 0, or an exit status after the message. */
+typedef int (*cli_writer)(FILE *out, const tracemalloc_snapshot *snapshot,
+                          const cli_options *options);
 
-int cli_output_open(cli_output *output, const char *path);
-/* Closes and renames, or removes the temporary file when status != 0.
- * Returns status, or EXIT_ERROR if writing failed. */
-int cli_output_close(cli_output *output, int status);
+/* Write path with write: "-" is stdout (which the driver checks at the
+ * end); a file appears whole or not at all (runtime/common/atomic_file.h),
+ * and not when write fails. 0, or an exit status after the error
+ * message. */
+int cli_write_output(const char *path, cli_writer write,
+                     const tracemalloc_snapshot *snapshot,
+                     const cli_options *options);
 
-/* ---- Subcommands ---- */
-int cli_run_top(int argc, char **argv);
-int cli_run_compare(int argc, char **argv);
-int cli_run_traceback(int argc, char **argv);
-int cli_run_display(int argc, char **argv);
-int cli_run_stats(int argc, char **argv);
-int cli_run_export(int argc, char **argv);
-int cli_run_run(int argc, char **argv);
+/* ---- The formats of export ---- */
 
-/* Print top for an already loaded snapshot (used by run). */
-int cli_print_top(const tracemalloc_snapshot *snapshot,
-                  const cli_options *options);
+/* Write text as a JSON string literal, quotes included (json.c). Bytes
+ * that are not UTF-8 become U+FFFD. With html_safe, '<', '>' and '&' are
+ * escaped too. */
+void cli_json_string(FILE *out, const char *text, int html_safe);
 
-/* The HTML report (html.c). */
-int cli_write_html(FILE *out, const tracemalloc_snapshot *snapshot,
+/* The JSON document of export --format json (json.c). */
+int cli_write_json(FILE *out, const tracemalloc_snapshot *snapshot,
                    const cli_options *options);
 
-/* Write text as a JSON string literal, quotes included. Bytes that are not
- * UTF-8 become U+FFFD. With html_safe, '<', '>' and '&' are escaped too. */
-void cli_json_string(FILE *out, const char *text, int html_safe);
+/* The HTML report of export --format html (html.c). */
+int cli_write_html(FILE *out, const tracemalloc_snapshot *snapshot,
+                   const cli_options *options);
 
 #endif /* TM_CLI_H */

@@ -154,9 +154,8 @@ static int write_stacks(FILE *out, const tracemalloc_statistics *statistics) {
 
 /* The data block: the stacks are the statistics by traceback. */
 static int write_data(FILE *out, const tracemalloc_snapshot *snapshot) {
-  cli_options grouping = cli_options_default();
-  grouping.key_type = TRACEMALLOC_KEY_TRACEBACK;
-  tracemalloc_statistics *statistics = cli_statistics(snapshot, &grouping);
+  tracemalloc_statistics *statistics =
+      cli_statistics(snapshot, TRACEMALLOC_KEY_TRACEBACK, 0);
   if (!statistics)
     return EXIT_ERROR;
   int status = write_stacks(out, statistics);
@@ -208,9 +207,7 @@ static int write_table(FILE *out, const tracemalloc_snapshot *snapshot,
                        tracemalloc_key_type key_type,
                        const cli_options *options) {
   int lines = key_type == TRACEMALLOC_KEY_LINENO;
-  cli_options grouping = cli_options_default();
-  grouping.key_type = key_type;
-  tracemalloc_statistics *statistics = cli_statistics(snapshot, &grouping);
+  tracemalloc_statistics *statistics = cli_statistics(snapshot, key_type, 0);
   if (!statistics)
     return EXIT_ERROR;
   fprintf(out,

@@ -1,39 +1,18 @@
 /*
- * options.c - the command line of every subcommand, loading and filtering
- * snapshots, and the small output helpers the subcommands share.
+ * options.c - the command line of every subcommand, parsed into one
+ * cli_options.
  *
  * Options are "--name value", "--name=value" or a flag "--name"; "--" ends
  * the options; anything else is a positional argument. A subcommand names
- * the options it accepts with a mask (cli_spec), so that every option has
- * one spelling, one parser and one error message.
+ * the options it accepts with a mask (cli_command.options), so that every
+ * option has one spelling, one parser and one error message.
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-int cli_fail(const char *fmt, ...) {
-  cli_progress_done();
-  va_list args;
-  va_start(args, fmt);
-  fputs("tracemalloc: error: ", stderr);
-  vfprintf(stderr, fmt, args);
-  fputc('\n', stderr);
-  va_end(args);
-  return EXIT_ERROR;
-}
-
-int cli_finish_output(void) {
-  if (fflush(stdout) != 0 || ferror(stdout))
-    return cli_fail("cannot write the output: %s", strerror(errno));
-  return 0;
-}
 
 cli_options cli_options_default(void) {
   cli_options options = {
@@ -272,13 +251,13 @@ static const option_entry option_table[] = {
      offsetof(cli_options, most_recent_first)},
 };
 
-static int parse_option(const cli_spec *spec, arguments *args,
+static int parse_option(const cli_command *command, arguments *args,
                         const argument *arg, cli_options *options) {
   if (option_is(arg, "-h") || option_is(arg, "--help"))
     return CLI_HELP;
   for (size_t i = 0; i < sizeof(option_table) / sizeof(option_table[0]); i++) {
     const option_entry *entry = &option_table[i];
-    if (!(spec->options & entry->mask) ||
+    if (!(command->options & entry->mask) ||
         !(option_is(arg, entry->name) ||
           (entry->alias && option_is(arg, entry->alias))))
       continue;
@@ -286,38 +265,39 @@ static int parse_option(const cli_spec *spec, arguments *args,
       return flag(arg, (int *)((char *)options + entry->flag_offset));
     return with_value(args, arg, options, entry->parse);
   }
-  return cli_fail("%s: unknown option '%.*s'", spec->name,
+  return cli_fail("%s: unknown option '%.*s'", command->name,
                   (int)arg->name_length, arg->text);
 }
 
-static int add_positional(const cli_spec *spec, arguments *args,
+static int add_positional(const cli_command *command, arguments *args,
                           const argument *arg, cli_options *options) {
-  if (options->npath < spec->npositional) {
+  if (options->npath < command->nsnapshot) {
     options->paths[options->npath++] = arg->text;
     return CLI_OK;
   }
-  if (spec->options & OPT_COMMAND) {
+  if (command->options & OPT_COMMAND) {
     options->command = args->argv + args->next - 1;
     options->ncommand = args->argc - args->next + 1;
     args->next = args->argc;
     return CLI_OK;
   }
-  return cli_fail("%s: unexpected argument '%s'", spec->name, arg->text);
+  return cli_fail("%s: unexpected argument '%s'", command->name, arg->text);
 }
 
 /* Checks made once every option is known. */
-static int check_options(const cli_spec *spec, cli_options *options) {
-  if (options->npath < spec->npositional)
-    return cli_fail("%s: missing snapshot %s", spec->name,
-                    spec->positionals[options->npath]);
-  if ((spec->options & OPT_COMMAND) && !options->ncommand)
-    return cli_fail("%s: missing PROGRAM", spec->name);
-  if ((spec->options & OPT_FORMAT) && options->format == FORMAT_NONE)
-    return cli_fail("%s: missing --format", spec->name);
-  if ((spec->options & OPT_FORMAT) && !options->output)
-    return cli_fail("%s: missing -o OUT (- for stdout)", spec->name);
+static int check_options(const cli_command *command, cli_options *options) {
+  if (options->npath < command->nsnapshot)
+    return cli_fail("%s: missing snapshot %s", command->name,
+                    command->snapshots[options->npath]);
+  if ((command->options & OPT_COMMAND) && !options->ncommand)
+    return cli_fail("%s: missing PROGRAM", command->name);
+  if ((command->options & OPT_FORMAT) && options->format == FORMAT_NONE)
+    return cli_fail("%s: missing --format", command->name);
+  if ((command->options & OPT_FORMAT) && !options->output)
+    return cli_fail("%s: missing -o OUT (- for stdout)", command->name);
   if (options->format == FORMAT_PICKLE && strcmp(options->output, "-") == 0)
-    return cli_fail("%s: --format pickle needs a file, not stdout", spec->name);
+    return cli_fail("%s: --format pickle needs a file, not stdout",
+                    command->name);
   if (options->cumulative && options->key_type == TRACEMALLOC_KEY_TRACEBACK)
     return cli_fail("--cumulative cannot be used with --key traceback");
   for (size_t i = 0; i < options->nfilter; i++)
@@ -325,7 +305,7 @@ static int check_options(const cli_spec *spec, cli_options *options) {
   return CLI_OK;
 }
 
-int cli_parse(const cli_spec *spec, int argc, char **argv,
+int cli_parse(const cli_command *command, int argc, char **argv,
               cli_options *options) {
   arguments args = {argc, argv, 0, 0};
   for (;;) {
@@ -333,16 +313,12 @@ int cli_parse(const cli_spec *spec, int argc, char **argv,
     if (arg.kind == ARG_END)
       break;
     int status = arg.kind == ARG_OPTION
-                     ? parse_option(spec, &args, &arg, options)
-                     : add_positional(spec, &args, &arg, options);
-    if (status == CLI_HELP) {
-      fputs(spec->usage, stdout);
-      return CLI_HELP;
-    }
+                     ? parse_option(command, &args, &arg, options)
+                     : add_positional(command, &args, &arg, options);
     if (status != CLI_OK)
       return status;
   }
-  return check_options(spec, options);
+  return check_options(command, options);
 }
 
 void cli_options_fini(cli_options *options) {
@@ -352,154 +328,4 @@ void cli_options_fini(cli_options *options) {
   free(options->domain_filters);
   options->filters = options->domain_filters = NULL;
   options->nfilter = options->ndomain_filter = 0;
-}
-
-/* ---- Snapshots ---- */
-
-static tracemalloc_snapshot *filtered(tracemalloc_snapshot *snapshot,
-                                      const tracemalloc_filter *filters,
-                                      size_t nfilter) {
-  if (!snapshot || !nfilter)
-    return snapshot;
-  cli_progress_phase("filtering %zu traces",
-                     tracemalloc_snapshot_trace_count(snapshot));
-  tracemalloc_snapshot *result =
-      tracemalloc_snapshot_filter_traces(snapshot, filters, nfilter);
-  if (!result)
-    cli_fail("%s", tracemalloc_last_error());
-  tracemalloc_snapshot_free(snapshot);
-  return result;
-}
-
-tracemalloc_snapshot *cli_load(const char *path, const cli_options *options) {
-  cli_progress_phase("loading %s", path);
-  tracemalloc_snapshot *snapshot = tracemalloc_snapshot_load(path);
-  if (!snapshot) {
-    cli_fail("%s", tracemalloc_last_error());
-    return NULL;
-  }
-  snapshot =
-      filtered(snapshot, options->domain_filters, options->ndomain_filter);
-  snapshot = filtered(snapshot, options->filters, options->nfilter);
-  cli_progress_done();
-  return snapshot;
-}
-
-tracemalloc_statistics *cli_statistics(const tracemalloc_snapshot *snapshot,
-                                       const cli_options *options) {
-  cli_progress_phase("grouping %zu traces",
-                     tracemalloc_snapshot_trace_count(snapshot));
-  tracemalloc_statistics *statistics = tracemalloc_snapshot_statistics(
-      snapshot, options->key_type, options->cumulative);
-  cli_progress_done();
-  if (!statistics)
-    cli_fail("%s", tracemalloc_last_error());
-  return statistics;
-}
-
-/* ---- Text ---- */
-
-int cli_print_formatted(FILE *out, cli_formatter format, const void *object) {
-  char small[1024];
-  int length = format(small, sizeof(small), object);
-  if (length < 0)
-    return cli_fail("cannot format the output");
-  if ((size_t)length < sizeof(small)) {
-    fputs(small, out);
-    fputc('\n', out);
-    return 0;
-  }
-  char *big = malloc((size_t)length + 1); /* a long file name */
-  if (!big)
-    return cli_fail("out of memory");
-  format(big, (size_t)length + 1, object);
-  fputs(big, out);
-  fputc('\n', out);
-  free(big);
-  return 0;
-}
-
-int cli_format_statistic(char *buf, size_t bufsize, const void *statistic) {
-  return tracemalloc_statistic_format(buf, bufsize, statistic);
-}
-
-int cli_format_statistic_diff(char *buf, size_t bufsize, const void *diff) {
-  return tracemalloc_statistic_diff_format(buf, bufsize, diff);
-}
-
-const char *cli_size(char *buf, size_t bufsize, size_t size) {
-  tracemalloc_format_size(buf, bufsize,
-                          size > INT64_MAX ? INT64_MAX : (int64_t)size, 0);
-  return buf;
-}
-
-/* ---- Output files ---- */
-
-int cli_output_open(cli_output *output, const char *path) {
-  output->path = path;
-  output->temporary = NULL;
-  if (strcmp(path, "-") == 0) {
-    output->file = stdout;
-    return 0;
-  }
-  size_t length = strlen(path);
-  output->temporary = malloc(length + sizeof(".XXXXXX"));
-  if (!output->temporary)
-    return cli_fail("out of memory");
-  memcpy(output->temporary, path, length);
-  memcpy(output->temporary + length, ".XXXXXX", sizeof(".XXXXXX"));
-  int fd = mkstemp(output->temporary);
-  output->file = fd < 0 ? NULL : fdopen(fd, "w");
-  if (!output->file) {
-    int error = errno;
-    if (fd >= 0) {
-      close(fd);
-      unlink(output->temporary);
-    }
-    free(output->temporary);
-    output->temporary = NULL;
-    return cli_fail("%s: %s", path, strerror(error));
-  }
-  return 0;
-}
-
-/* mkstemp makes the file private: give it the mode fopen would. */
-static int fchmod_default(const char *path) {
-  mode_t mask = umask(0);
-  umask(mask);
-  return chmod(path, 0666 & ~mask);
-}
-
-static int close_file(cli_output *output) {
-  if (!output->temporary)
-    return fflush(stdout) != 0 || ferror(stdout) ? -1 : 0;
-  int failed = ferror(output->file);
-  if (fclose(output->file) != 0)
-    failed = 1;
-  if (!failed && fchmod_default(output->temporary) < 0)
-    failed = 1;
-  return failed ? -1 : rename(output->temporary, output->path);
-}
-
-int cli_output_close(cli_output *output, int status) {
-  int error = 0;
-  errno = 0;
-  if (status == 0 && close_file(output) < 0) {
-    error = errno ? errno : EIO;
-    status = EXIT_ERROR;
-  } else if (status != 0 && output->temporary) {
-    fclose(output->file);
-  }
-  if (output->temporary) {
-    if (status != 0)
-      unlink(output->temporary);
-    free(output->temporary);
-    output->temporary = NULL;
-  }
-  if (error)
-    return cli_fail("cannot write %s: %s",
-                    strcmp(output->path, "-") == 0 ? "the output"
-                                                   : output->path,
-                    strerror(error));
-  return status;
 }

@@ -18,8 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const cli_spec run_spec = {
-    "run",
+static const char run_usage[] =
     "usage: tracemalloc run [--nframe N] [-o FILE] [--key KEY] "
     "[--cumulative] [--limit N] [FILTERS] [--] PROGRAM [ARGS...]\n"
     "\n"
@@ -34,11 +33,7 @@ static const cli_spec run_spec = {
     "  -o, --output FILE  the snapshot file (default: PROGRAM.tms, PROGRAM's\n"
     "                base name, in the current directory); replaced\n"
     "  --key, --cumulative, --limit N, filters: as for 'tracemalloc top'\n"
-    "  -h, --help    print this help and exit\n",
-    OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT | OPT_FILTERS | OPT_NFRAME |
-        OPT_OUTPUT | OPT_COMMAND,
-    {NULL, NULL},
-    0};
+    "  -h, --help    print this help and exit\n";
 
 /* The child: set the environment and exec; an exec failure is sent to the
  * parent through the close-on-exec pipe. */
@@ -125,12 +120,16 @@ static int report(const cli_options *options, const char *output,
     return EXIT_ERROR;
   int status = cli_print_top(snapshot, options);
   tracemalloc_snapshot_free(snapshot);
+  /* The driver checks the output only after a status of 0, and this one is
+   * the program's: check it here. */
   if (!status)
     status = cli_finish_output();
   return status ? status : exit_status;
 }
 
-static int run(const cli_options *options) {
+static int run(tracemalloc_snapshot *const *snapshots,
+               const cli_options *options) {
+  (void)snapshots;
   char *allocated =
       options->output ? NULL : default_output(options->command[0]);
   const char *output = options->output ? options->output : allocated;
@@ -149,13 +148,13 @@ static int run(const cli_options *options) {
   return status;
 }
 
-int cli_run_run(int argc, char **argv) {
-  cli_options options = cli_options_default();
-  int status = cli_parse(&run_spec, argc, argv, &options);
-  if (status == CLI_HELP)
-    status = cli_finish_output();
-  else if (status == CLI_OK)
-    status = run(&options);
-  cli_options_fini(&options);
-  return status;
-}
+const cli_command cli_run = {
+    .name = "run",
+    .summary = "trace a program, then print the top of its snapshot",
+    .usage = run_usage,
+    .options = OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT | OPT_FILTERS | OPT_NFRAME |
+               OPT_OUTPUT | OPT_COMMAND,
+    .snapshots = {NULL},
+    .nsnapshot = 0, /* run loads the snapshot its program writes */
+    .run = run,
+};
