@@ -9,6 +9,7 @@
 
 #include "AllocationAnalysis.h"
 #include "FamilyWrapper.h"
+#include "TraceMallocUtils.h"
 #include "LLVMCompat.h"
 
 #include "llvm/ADT/SmallVector.h"
