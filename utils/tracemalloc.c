@@ -38,7 +38,8 @@ static int print_main_usage(void) {
   for (size_t i = 0; i < NCOMMAND; i++)
     printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
   fputs("\n"
-        "Run 'tracemalloc COMMAND --help' for the options of a command.\n",
+        "Run 'tracemalloc COMMAND --help' for the options of a command,\n"
+        "'tracemalloc --version' for the version.\n",
         stdout);
   return cli_finish_output();
 }
@@ -80,6 +81,10 @@ int main(int argc, char **argv) {
   const char *name = argv[1];
   if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
     return print_main_usage();
+  if (strcmp(name, "--version") == 0) {
+    printf("tracemalloc (TraceMalloc) %s\n", TM_VERSION);
+    return cli_finish_output();
+  }
   for (size_t i = 0; i < NCOMMAND; i++) {
     if (strcmp(name, commands[i]->name) == 0)
       return run_command(commands[i], argc - 2, argv + 2);

@@ -43,7 +43,7 @@
 // LS2-NEXT: d.tms
 // LS2-NOT: {{.}}
 // NODIR: dump: no-such-dir/c.tms: cannot create temporary file no-such-dir/.c.tms.tmp.{{[0-9]+}}.0: No such file or directory
-// ISDIR: dump: d.tms: cannot rename the temporary file: Is a directory
+// ISDIR: dump: d.tms: is a directory
 //
 // ERRORS:      trace 6: (null): trace index 6 out of range (the snapshot has 6 traces)
 // ERRORS-NEXT: key 'line': -1: unknown key_type: 'line'
