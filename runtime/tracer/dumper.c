@@ -5,10 +5,14 @@
  * A long-running program (a server) is profiled without changing its code:
  * on a signal (TRACEMALLOC_DUMP_SIGNAL) and every time traced memory grows by
  * a given amount (TRACEMALLOC_DUMP_EVERY), a numbered snapshot file is
- * written. Neither a signal handler nor the allocation path may take a
- * snapshot themselves (it allocates and takes every lock), so both only
- * write a byte to a pipe; a background thread of the runtime, with every
- * signal blocked, reads it and dumps.
+ * written, of the live set at the signal or at the allocation that crossed
+ * the step. Neither a signal handler nor the allocation path may take a
+ * snapshot (it allocates and takes every lock), so both request one
+ * (capture.c: the first trace event after the request copies the live
+ * traces before its own change) and write a byte to a pipe; a background
+ * thread of the runtime, with every signal blocked, reads it, builds the
+ * snapshots from the copies and writes one file per request, in order. At
+ * exit, every requested snapshot is written before the one at exit.
  */
 #include "dumper.h"
 #include "tracer.h"
@@ -89,32 +93,29 @@ static int dump_path(char *buf, size_t size, unsigned long n) {
   }
 }
 
-/* Take a snapshot and write it to path; failures are reported on stderr. */
-static void dump_to(const char *path) {
-  tracemalloc_snapshot *snapshot = tracemalloc_take_snapshot();
+/* Write snapshot (NULL: it could not be taken, the error says why) to path;
+ * failures are reported on stderr. */
+static void write_snapshot(const tracemalloc_snapshot *snapshot,
+                           const char *path) {
   if (!snapshot || tracemalloc_snapshot_dump(snapshot, path) < 0)
     fprintf(stderr, "tracemalloc: cannot write a snapshot to %s: %s\n", path,
             tracemalloc_last_error());
-  tracemalloc_snapshot_free(snapshot);
 }
 
-static void dump_at_exit(void) {
-  char path[TM_PATH_MAX];
-  if (dump_path(path, sizeof(path), 0) < 0)
-    fprintf(stderr, "tracemalloc: TRACEMALLOC_DUMP: file name too long\n");
-  else
-    dump_to(path);
-}
-
-/* ---- The dump thread ---- */
+/* ---- Requested dumps ---- */
 
 static int wake_pipe[2] = {-1, -1};
 static _Atomic unsigned long dump_sequence;
+/* Held while requested dumps are written, by the dump thread or at exit. */
+static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
+static int dump_at_exit_done; /* with dump_lock */
 
-/* Async-signal-safe: one write, errno kept. A full pipe means a dump is
- * already pending, which is enough. */
-static void wake_dumper(void) {
+/* Async-signal-safe, and safe with a shard lock held: atomics and one
+ * write, errno kept. A full pipe means the thread is awake already, which
+ * is enough: it writes every dump requested when it looks. */
+static void request_dump(void) {
   int saved_errno = errno;
+  tm_capture_request();
   char byte = 1;
   ssize_t ignored = write(wake_pipe[1], &byte, 1);
   (void)ignored;
@@ -123,30 +124,71 @@ static void wake_dumper(void) {
 
 static void on_dump_signal(int sig) {
   (void)sig;
-  wake_dumper();
+  request_dump();
 }
 
-static void dump_numbered(void) {
+static void dump_numbered(const tracemalloc_snapshot *snapshot) {
   unsigned long n = atomic_fetch_add(&dump_sequence, 1) + 1;
   char path[TM_PATH_MAX];
   if (dump_path(path, sizeof(path), n) < 0) {
     fprintf(stderr, "tracemalloc: dump file name too long\n");
     return;
   }
-  dump_to(path);
+  write_snapshot(snapshot, path);
 }
+
+/* Every dump requested so far, one file per request, with dump_lock held.
+ * A request no trace event has answered yet is copied now: nothing has
+ * changed since it was made. */
+static void write_requested_dumps(void) {
+  tm_capture_if_wanted();
+  tracemalloc_snapshot *snapshot;
+  unsigned long requests;
+  while (tm_capture_next(&snapshot, &requests)) {
+    for (unsigned long i = 0; i < requests; i++)
+      dump_numbered(snapshot);
+    tracemalloc_snapshot_free(snapshot);
+  }
+}
+
+static void dump_at_exit(void) {
+  pthread_mutex_lock(&dump_lock);
+  write_requested_dumps();
+  char path[TM_PATH_MAX];
+  if (dump_path(path, sizeof(path), 0) < 0) {
+    fprintf(stderr, "tracemalloc: TRACEMALLOC_DUMP: file name too long\n");
+  } else {
+    tracemalloc_snapshot *snapshot = tracemalloc_take_snapshot();
+    write_snapshot(snapshot, path);
+    tracemalloc_snapshot_free(snapshot);
+  }
+  /* Later requests would come after the dump at exit; the dump thread
+   * leaves them, and no file is half written when the process ends. */
+  dump_at_exit_done = 1;
+  pthread_mutex_unlock(&dump_lock);
+}
+
+/* ---- The dump thread ---- */
 
 static void *dumper_main(void *arg) {
   (void)arg;
   for (;;) {
     char bytes[64];
     ssize_t n = read(wake_pipe[0], bytes, sizeof(bytes));
-    if (n > 0)
-      dump_numbered();
-    else if (n == 0 || errno != EINTR)
+    if (n > 0) {
+      pthread_mutex_lock(&dump_lock);
+      if (!dump_at_exit_done)
+        write_requested_dumps();
+      pthread_mutex_unlock(&dump_lock);
+    } else if (n == 0 || errno != EINTR) {
       return NULL;
+    }
   }
 }
+
+/* A fork child has no dump thread, and dump_lock may have been held by the
+ * parent's: the child's dump at exit must not wait for it. */
+static void reset_in_child(void) { pthread_mutex_init(&dump_lock, NULL); }
 
 static int start_thread(void) {
   if (pipe2(wake_pipe, O_CLOEXEC) < 0)
@@ -168,6 +210,7 @@ static int start_thread(void) {
 
 void tm_dumper_start(int signal_number, size_t every_bytes) {
   atexit(dump_at_exit);
+  pthread_atfork(NULL, NULL, reset_in_child);
   if (signal_number == 0 && every_bytes == 0)
     return;
   if (start_thread() < 0) {
@@ -184,5 +227,5 @@ void tm_dumper_start(int signal_number, size_t every_bytes) {
     sigaction(signal_number, &action, NULL);
   }
   if (every_bytes > 0)
-    tm_set_growth_trigger(every_bytes, wake_dumper);
+    tm_set_growth_trigger(every_bytes, request_dump);
 }

@@ -19,27 +19,17 @@
  * control_lock stays held throughout: the depot cannot be reset meanwhile,
  * and tracebacks are immutable, so the copied ids stay valid. */
 
-struct trace_copy {
-  tm_trace_entry *traces;
-  size_t ntraces;
-  uint32_t ntracebacks;
-};
-
 static void copy_entry(const tm_trace_entry *entry, void *arg) {
-  struct trace_copy *copy = arg;
+  tm_trace_copy *copy = arg;
   copy->traces[copy->ntraces++] = *entry;
 }
 
-/* With every shard locked. */
-static int copy_traces_locked(struct trace_copy *copy) {
-  size_t ntraces = tm_table_count_locked();
+void tm_copy_traces_locked(tm_trace_copy *copy) {
+  copy->ntraces = 0;
   copy->ntracebacks = tm_traceback_count();
-  copy->traces =
-      tm_raw_malloc((ntraces ? ntraces : 1) * sizeof(tm_trace_entry));
-  if (!copy->traces)
-    return -1;
+  copy->limit = tracemalloc_get_traceback_limit();
+  copy->lost = tracemalloc_get_lost_traces();
   tm_table_foreach_locked(copy_entry, copy);
-  return 0;
 }
 
 /* A traceback as snapshot objects: frames reversed to oldest first, as
@@ -59,9 +49,8 @@ build_traceback(tm_snapshot_builder *builder, uint32_t id,
   return tm_builder_traceback(builder, scratch, nframe, tb->total_nframe);
 }
 
-static tracemalloc_snapshot *build_snapshot(const struct trace_copy *copy,
-                                            unsigned int limit, uint64_t lost) {
-  tm_snapshot_builder *builder = tm_builder_new(limit, lost);
+tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy) {
+  tm_snapshot_builder *builder = tm_builder_new(copy->limit, copy->lost);
   const tracemalloc_traceback **by_id =
       tm_raw_calloc(copy->ntracebacks ? copy->ntracebacks : 1, sizeof(*by_id));
   const tracemalloc_frame **scratch =
@@ -97,18 +86,19 @@ tracemalloc_snapshot *tracemalloc_take_snapshot(void) {
                  "to take a snapshot");
     return NULL;
   }
-  struct trace_copy copy = {0};
-  unsigned int limit = tracemalloc_get_traceback_limit();
+  tm_trace_copy copy = {0};
   tm_table_lock_all();
-  int status = copy_traces_locked(&copy);
-  uint64_t lost = tracemalloc_get_lost_traces();
+  size_t ntraces = tm_table_count_locked();
+  copy.traces = tm_raw_malloc((ntraces ? ntraces : 1) * sizeof(tm_trace_entry));
+  if (copy.traces)
+    tm_copy_traces_locked(&copy);
   tm_table_unlock_all();
 
   tracemalloc_snapshot *snapshot = NULL;
-  if (status < 0)
+  if (!copy.traces)
     tm_set_error("out of memory while taking a snapshot");
   else
-    snapshot = build_snapshot(&copy, limit, lost);
+    snapshot = tm_build_snapshot(&copy);
   tm_control_unlock();
   tm_raw_free(copy.traces);
   return snapshot;

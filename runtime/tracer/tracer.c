@@ -4,7 +4,8 @@
  * take_snapshot.c.
  *
  * Locking, from the outside in: control_lock serialises start, stop,
- * clear_traces and take_snapshot; the trace-table shard locks protect traces
+ * clear_traces, take_snapshot and the build of requested copies
+ * (capture.c); the trace-table shard locks protect traces
  * (and, as explained in traceback.c, the validity of traceback ids); the
  * depot lock protects traceback inserts. The allocation path takes only one
  * shard lock (and the depot lock when it meets a new traceback).
@@ -70,13 +71,20 @@ static void after_fork(void) {
   pthread_mutex_unlock(&control_lock);
 }
 
+/* The copies a request made in the parent are the parent's to write; none
+ * is half made (a copy is made with every shard lock held). */
+static void after_fork_in_child(void) {
+  tm_capture_forget_in_child();
+  after_fork();
+}
+
 static void release_cell(void *cell);
 static pthread_key_t cell_key;
 
 static void setup(void) {
   pthread_key_create(&frame_buffer_key, unmap_frame_buffer);
   pthread_key_create(&cell_key, release_cell);
-  pthread_atfork(before_fork, after_fork, after_fork);
+  pthread_atfork(before_fork, after_fork, after_fork_in_child);
 }
 
 /* At load time, not at the first start: control_lock is taken by
@@ -267,7 +275,10 @@ static int put_locked(tm_shard *shard, const tm_trace_entry *entry) {
   return 0;
 }
 
-/* ---- Recording ---- */
+/* ---- Recording ----
+ * Every change to the live traces starts with tm_capture_if_wanted(): a
+ * snapshot requested by a signal or the growth trigger copies the traces
+ * as they were before the first change after the request (capture.c). */
 
 /* hash: tm_traceback_hash() of the frames, computed before the lock was
  * taken (it reads nothing shared): the shard lock is held as briefly as
@@ -289,6 +300,7 @@ static int record_locked(tm_shard *shard, unsigned int domain, void *ptr,
 
 int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
                     tm_site_t site) {
+  tm_capture_if_wanted();
   int status = 0;
   int saved_errno = errno;
   tm_reentrant++;
@@ -319,6 +331,7 @@ int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
 void tm_record_free(unsigned int domain, void *ptr) {
   if (!ptr)
     return;
+  tm_capture_if_wanted();
   int saved_errno = errno;
   tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
   drop_stale(shard, domain, (uintptr_t)ptr);
@@ -327,6 +340,7 @@ void tm_record_free(unsigned int domain, void *ptr) {
 }
 
 int tm_take_trace(unsigned int domain, void *ptr, tm_taken_trace *taken) {
+  tm_capture_if_wanted();
   int saved_errno = errno;
   tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
   taken->generation = depot_generation;
@@ -339,6 +353,7 @@ int tm_take_trace(unsigned int domain, void *ptr, tm_taken_trace *taken) {
 }
 
 void tm_put_back_trace(const tm_taken_trace *taken) {
+  tm_capture_if_wanted();
   int saved_errno = errno;
   tm_shard *shard = tm_table_lock(taken->entry.domain, taken->entry.ptr);
   if (atomic_load_explicit(&__tm_tracing, memory_order_relaxed) &&
@@ -394,6 +409,8 @@ int tracemalloc_untrack(unsigned int domain, uintptr_t ptr) {
 /* With control_lock held. */
 static void drop_all_traces(void) {
   tm_table_lock_all();
+  /* Copies requested before this change, and the ids of every copy. */
+  tm_capture_settle_locked();
   tm_table_clear_locked();
   tm_traceback_reset();
   depot_generation++;

@@ -164,4 +164,51 @@ TM_HIDDEN void tm_put_back_trace(const tm_taken_trace *taken);
 TM_HIDDEN void tm_control_lock(void);
 TM_HIDDEN void tm_control_unlock(void);
 
+/* ---- take_snapshot.c: the live traces, copied then built ---- */
+typedef struct tm_trace_copy {
+  tm_trace_entry *traces; /* room for tm_table_count_locked() of them */
+  size_t ntraces;
+  uint32_t ntracebacks; /* the depot's size at the copy */
+  unsigned int limit;
+  uint64_t lost;
+} tm_trace_copy;
+
+/* With every shard locked: fill copy (its traces array, given). */
+TM_HIDDEN void tm_copy_traces_locked(tm_trace_copy *copy);
+/* With control_lock held, and the depot not reset since the copy: the
+ * snapshot, or NULL with the error set. */
+TM_HIDDEN tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy);
+
+/* ---- capture.c: exact snapshots asked for asynchronously ----
+ * A request (async-signal-safe) makes the first trace event after it, in
+ * any thread, copy the live traces before its own change; the snapshots
+ * are built later, one copy per group of requests, in order. */
+extern _Atomic int tm_capture_wanted TM_HIDDEN;
+
+TM_HIDDEN void tm_capture_request(void);
+/* Copy the live traces if a request wants it; no shard lock held. */
+TM_HIDDEN void tm_capture_take(void);
+/* The same with every shard lock held; tracing: 0 makes an error of it. */
+TM_HIDDEN void tm_capture_take_locked(int tracing);
+
+/* At the top of every change to the live traces: one relaxed load. */
+static inline void tm_capture_if_wanted(void) {
+  if (__builtin_expect(
+          __atomic_load_n((const int *)&tm_capture_wanted, __ATOMIC_RELAXED),
+          0))
+    tm_capture_take();
+}
+
+/* With control_lock and every shard lock held, before the depot is reset:
+ * take a wanted copy of the traces about to go, and build every queued
+ * copy, whose ids the reset would invalidate. */
+TM_HIDDEN void tm_capture_settle_locked(void);
+/* The oldest copy's snapshot (NULL with the error set when it could not be
+ * taken) and how many requests it answers: 1, or 0 when none is queued.
+ * Takes control_lock and the shard locks. */
+TM_HIDDEN int tm_capture_next(tracemalloc_snapshot **snapshot,
+                              unsigned long *requests);
+/* In a fork child: the parent's requests and copies are the parent's. */
+TM_HIDDEN void tm_capture_forget_in_child(void);
+
 #endif /* TM_TRACER_H */
