@@ -15,9 +15,9 @@ if(NOT DEFINED TM_INSTALL_PKGCONFIGDIR)
 endif()
 
 # ---- CMake package: find_package(TraceMalloc) ----
-# TraceMalloc::runtime and TraceMalloc::runtime_static (the export set is
-# filled by runtime/CMakeLists.txt), the plugin and the tools' paths, and
-# tracemalloc_instrument().
+# TraceMalloc::runtime, TraceMalloc::runtime_static and TraceMalloc::preinit
+# (the export set is filled by runtime/CMakeLists.txt), the plugin and the
+# tools' paths, and tracemalloc_instrument().
 set(TM_PACKAGE_TEMPLATE ${CMAKE_CURRENT_LIST_DIR}/TraceMallocConfig.cmake.in)
 
 function(tm_write_package_config dir destination install_prefix libdir bindir

@@ -125,6 +125,7 @@ struct command {
   int has_debug;  /* the user chose a -g option */
   int explicit_x; /* -x LANG: inputs are compiled whatever their name */
   int has_input;
+  int shared; /* -shared: the link makes a shared library */
 };
 
 static void scan(int argc, char **argv, struct command *cmd) {
@@ -138,6 +139,8 @@ static void scan(int argc, char **argv, struct command *cmd) {
       stops_before_link = 1;
     else if (strncmp(arg, "-g", 2) == 0)
       cmd->has_debug = 1;
+    else if (strcmp(arg, "-shared") == 0)
+      cmd->shared = 1;
     else if (strcmp(arg, "-x") == 0 && i + 1 < argc)
       cmd->explicit_x = strcmp(argv[i + 1], "none") != 0;
     if (takes_value(arg)) {
@@ -256,6 +259,13 @@ int main(int argc, char **argv) {
   if (cmd.links) {
     args[n++] = libdir_arg;
     args[n++] = rpath_arg;
+    /* An executable starts tracing from its .preinit_array, before the
+     * shared libraries' initialisers (runtime/tracer/preinit.c); a shared
+     * library may not have one. */
+    if (!cmd.shared) {
+      args[n++] = "-Wl,--undefined=__tm_preinit_entry";
+      args[n++] = "-ltracemalloc_preinit";
+    }
     args[n++] = "-ltracemalloc";
     args[n++] = "-lpthread";
   }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 enum tm_env_kind {
   TM_ENV_BOOL,
@@ -129,9 +130,23 @@ void tm_option_ignore(tm_option options[TM_ENV_COUNT], enum tm_env_var var,
   options[var].value = env->default_value;
 }
 
-void tm_options_read(tm_option options[TM_ENV_COUNT]) {
+/* What secure_getenv(name) would return, read from envp: secure_getenv
+ * reads environ, which glibc sets in libc's own initialiser, and the
+ * start-up may run before it (from the executable's .preinit_array). The
+ * dynamic linker has set AT_SECURE by then. */
+static const char *secure_lookup(char *const *envp, const char *name) {
+  if (!envp || getauxval(AT_SECURE))
+    return NULL;
+  size_t length = strlen(name);
+  for (; *envp; envp++)
+    if (strncmp(*envp, name, length) == 0 && (*envp)[length] == '=')
+      return *envp + length + 1;
+  return NULL;
+}
+
+void tm_options_read(tm_option options[TM_ENV_COUNT], char *const *envp) {
   for (unsigned int i = 0; i < TM_ENV_COUNT; i++) {
-    const char *text = secure_getenv(env_vars[i].name);
+    const char *text = secure_lookup(envp, env_vars[i].name);
     options[i].text = text && *text ? text : NULL;
     options[i].value = env_vars[i].default_value;
     if (options[i].text &&

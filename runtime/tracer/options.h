@@ -22,10 +22,12 @@ typedef struct tm_option {
   uint64_t value;   /* parsed (a signal's number); the default without text */
 } tm_option;
 
-/* Read every variable with secure_getenv (a set-user-ID program must not be
- * made to write files by its caller's environment). A bad value is
- * reported (tm_option_ignore) and the default used. */
-TM_HIDDEN void tm_options_read(tm_option options[TM_ENV_COUNT]);
+/* Read every variable from envp (the environment, NULL-terminated) as
+ * secure_getenv would: none in a set-user-ID program, which must not be
+ * made to write files by its caller's environment. A bad value is reported
+ * (tm_option_ignore) and the default used. */
+TM_HIDDEN void tm_options_read(tm_option options[TM_ENV_COUNT],
+                               char *const *envp);
 
 /* Report on stderr, in one line, that the variable's value is ignored and
  * why ("needs ..."); NULL: the value is bad, and the line says what the

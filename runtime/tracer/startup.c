@@ -1,5 +1,6 @@
 /*
- * startup.c - tracing started before main() as the environment says: the
+ * startup.c - tracing started before main() as the environment says (from
+ * the executable's .preinit_array, else from a constructor; see below): the
  * variables of env_vars.def (read and checked by options.c), and what each
  * needs to act:
  *
@@ -18,13 +19,16 @@
  * This file is not part of the library the command-line tools link, so the
  * tools never start tracing or dump because these variables are set.
  */
+#include "startup.h"
 #include "dumper.h"
 #include "options.h"
 #include "tracer.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* How many tracebacks the leak report shows. */
 #define LEAK_REPORT_LIMIT 10
@@ -94,12 +98,11 @@ static void ignore_unusable(tm_option options[TM_ENV_COUNT],
   }
 }
 
-/* Priority 101, the first one available to programs: allocations made by
- * other constructors (C++ static initialisers among them) are traced. */
-__attribute__((constructor(101))) static void tm_startup(void) {
+/* Read the options from envp and act on them. */
+static void start_from(char *const *envp) {
   int saved_errno = errno;
   tm_option options[TM_ENV_COUNT];
-  tm_options_read(options);
+  tm_options_read(options, envp);
   tm_trace_uninstrumented = (int)options[TM_ENV_UNINSTRUMENTED].value;
   if (options[TM_ENV_DUMP].text &&
       tm_dump_set_path(options[TM_ENV_DUMP].text) < 0)
@@ -116,4 +119,31 @@ __attribute__((constructor(101))) static void tm_startup(void) {
     tracemalloc_start(nframe);
   }
   errno = saved_errno;
+}
+
+/* Set by the first start-up: the second one does nothing. Both run in the
+ * program's only thread (or under the dynamic linker's lock, for a dlopen). */
+static _Atomic int started;
+
+/* From the executable's .preinit_array (preinit.c), when the program was
+ * linked with it: before the initialisers of every shared library, so that
+ * their allocations (libstdc++'s emergency exception pool) are traced too.
+ * libtracemalloc.so is relocated by then, but none of its own constructors
+ * has run: the start path needs none of them (tracemalloc_start sets up
+ * what tracer.c's constructor would, once), and reads the environment it is
+ * given, not environ, which libc's initialiser has not set yet. */
+void __tm_preinit(int argc, char **argv, char **envp) {
+  (void)argc;
+  (void)argv;
+  if (!atomic_exchange(&started, 1))
+    start_from(envp);
+}
+
+/* Without the .preinit_array entry (a program not linked by tmcc, or a
+ * runtime loaded with dlopen): priority 101, the first one available to
+ * programs, so that allocations made by other constructors (C++ static
+ * initialisers among them) are traced. */
+__attribute__((constructor(101))) static void tm_startup(void) {
+  if (!atomic_exchange(&started, 1))
+    start_from(environ);
 }

@@ -56,4 +56,8 @@ int main() {
 // CHECK-NEXT:   main throw.cpp:41
 // CHECK-NEXT: domain=7 size=1004 nframe=1 total=1
 // CHECK-NEXT:   main throw.cpp:48
+// libstdc++'s emergency exception pool, allocated by its initialiser: traced
+// because tracing starts from the executable's .preinit_array.
+// CHECK-NEXT: domain=0 size=72704 nframe=1 total=1
+// CHECK-NEXT:   <unknown>:0
 // CHECK-NEXT: end

@@ -65,4 +65,8 @@ int main() {
 // CHECK-NEXT:   thrower(int) exceptions.cpp:33
 // CHECK-NEXT:   Guard::~Guard() exceptions.cpp:23
 // CHECK-NEXT:   keep(unsigned long) exceptions.cpp:17
+// libstdc++'s emergency exception pool, allocated by its initialiser: traced
+// because tracing starts from the executable's .preinit_array.
+// CHECK-NEXT: size=72704 nframe=1 total=1
+// CHECK-NEXT:   <unknown>:0
 // CHECK-NEXT: end
