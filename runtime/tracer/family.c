@@ -3,7 +3,7 @@
  *
  * The pass turns the definition of each function the configuration file
  * names (PyMem_RawMalloc, PyObject_Free, a project's xmalloc) into a
- * wrapper around its original body that calls these (runtime/tm_abi.h
+ * wrapper around its original body that calls these (runtime/tracer/tm_abi.h
  * shows the wrapper's shape). Unlike entry.c, the allocator is not called
  * here: the wrapper calls the body between __tm_family_enter() and the
  * function that records, with the reentrancy count raised, so whatever the

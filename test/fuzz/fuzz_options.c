@@ -2,7 +2,7 @@
  * fuzz_options.c - libFuzzer target for the command line of the CLI
  * (utils/cli/options.c): option parsing, the --include/--exclude PATTERN:LINE
  * and --domain filters, and what the filters then do to a snapshot
- * (fnmatch patterns, runtime/filter.c).
+ * (fnmatch patterns, runtime/snapshot/filter.c).
  *
  * An input is a command line: arguments separated by NUL bytes. Its first
  * byte picks the subcommand (which options are accepted, how many

@@ -1,6 +1,7 @@
 /*
  * fuzz_snapshot.c - libFuzzer target for the native snapshot loader
- * (runtime/snapshot_file.c) and what the CLI does with a loaded snapshot.
+ * (runtime/snapshot/snapshot_file.c) and what the CLI does with a loaded
+ * snapshot.
  *
  * Each input is written to a private file and loaded with
  * tracemalloc_snapshot_load(). A hostile file must give NULL and one line of
@@ -165,8 +166,8 @@ static uint64_t le64(const uint8_t *in) {
 }
 
 /* The file format's checksum of the size bytes before it, for the version
- * the header names (runtime/snapshot_file.c): version 1 FNV-1a, version 2
- * four lanes of words. */
+ * the header names (runtime/snapshot/snapshot_file.c): version 1 FNV-1a,
+ * version 2 four lanes of words. */
 static uint64_t checksum(const uint8_t *data, size_t size) {
   const uint64_t basis = 0xcbf29ce484222325ULL;
   if (size >= 12 && data[8] == 1 && !data[9] && !data[10] && !data[11])

@@ -12,7 +12,7 @@ traces, checksum, end) and N a number:
     u64 OFFSET VALUE
     checksum            recompute the checksum, so that the damage gets past
                         it and reaches the later checks
-The layout is documented in runtime/snapshot_file.c.
+The layout is documented in runtime/snapshot/snapshot_file.c.
 """
 import struct
 import sys
@@ -28,7 +28,7 @@ def fnv1a(data, h=0xCBF29CE484222325):
 
 def tms_checksum(body):
     """The checksum of a .tms file whose bytes before it are body, for the
-    version its header names (runtime/snapshot_file.c)."""
+    version its header names (runtime/snapshot/snapshot_file.c)."""
     if len(body) >= 12 and struct.unpack_from("<I", body, 8)[0] == 1:
         return fnv1a(body)
     mask, prime = 0xFFFFFFFFFFFFFFFF, 0x100000001B3
