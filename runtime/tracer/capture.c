@@ -27,7 +27,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
-_Atomic int tm_capture_wanted;
 static _Atomic unsigned long requests_made;
 /* Requests that a copy answers, or that failed: with every shard lock. */
 static unsigned long requests_taken;
@@ -50,7 +49,15 @@ struct capture {
 static struct capture *queue_head;
 static struct capture **queue_tail = &queue_head;
 
+static void take(void);
+static void settle_locked(void);
+static void forget_in_child(void);
+
+/* What the tracer calls back (tracer.c): it never calls this file itself. */
+static const tm_capture_hooks hooks = {take, settle_locked, forget_in_child};
+
 void tm_capture_request(void) {
+  tm_set_capture_hooks(&hooks); /* one atomic store: async-signal-safe */
   atomic_fetch_add_explicit(&requests_made, 1, memory_order_relaxed);
   atomic_store_explicit(&tm_capture_wanted, 1, memory_order_release);
 }
@@ -85,7 +92,7 @@ void tm_capture_take_locked(int tracing) {
   queue_tail = &capture->next;
 }
 
-void tm_capture_take(void) {
+static void take(void) {
   int saved_errno = errno;
   tm_table_lock_all();
   tm_capture_take_locked(
@@ -107,7 +114,7 @@ static void build(struct capture *capture) {
   capture->built = 1;
 }
 
-void tm_capture_settle_locked(void) {
+static void settle_locked(void) {
   tm_capture_take_locked(1);
   for (struct capture *capture = queue_head; capture; capture = capture->next)
     if (!capture->built)
@@ -145,7 +152,7 @@ int tm_capture_next(tracemalloc_snapshot **snapshot, unsigned long *requests) {
   return 1;
 }
 
-void tm_capture_forget_in_child(void) {
+static void forget_in_child(void) {
   while (queue_head) {
     struct capture *capture = queue_head;
     queue_head = capture->next;

@@ -71,10 +71,36 @@ static void after_fork(void) {
   pthread_mutex_unlock(&control_lock);
 }
 
+/* ---- Capture hooks ----
+ * capture.c copies the live traces when a snapshot is asked for where none
+ * can be taken (a signal handler, the growth trigger) and builds the copies
+ * later with the snapshot builder. The tracer raises nothing and builds
+ * nothing: it checks tm_capture_wanted and calls back through the hooks the
+ * first request installed, so recording never depends on the snapshot
+ * library. */
+_Atomic int tm_capture_wanted;
+static const tm_capture_hooks *_Atomic capture_hooks;
+
+void tm_set_capture_hooks(const tm_capture_hooks *hooks) {
+  atomic_store_explicit(&capture_hooks, hooks, memory_order_release);
+}
+
+static const tm_capture_hooks *installed_capture_hooks(void) {
+  return atomic_load_explicit(&capture_hooks, memory_order_acquire);
+}
+
+void tm_capture_take(void) {
+  const tm_capture_hooks *hooks = installed_capture_hooks();
+  if (hooks)
+    hooks->take();
+}
+
 /* The copies a request made in the parent are the parent's to write; none
  * is half made (a copy is made with every shard lock held). */
 static void after_fork_in_child(void) {
-  tm_capture_forget_in_child();
+  const tm_capture_hooks *hooks = installed_capture_hooks();
+  if (hooks)
+    hooks->forget_in_child();
   after_fork();
 }
 
@@ -410,7 +436,9 @@ int tracemalloc_untrack(unsigned int domain, uintptr_t ptr) {
 static void drop_all_traces(void) {
   tm_table_lock_all();
   /* Copies requested before this change, and the ids of every copy. */
-  tm_capture_settle_locked();
+  const tm_capture_hooks *hooks = installed_capture_hooks();
+  if (hooks)
+    hooks->settle_locked();
   tm_table_clear_locked();
   tm_traceback_reset();
   depot_generation++;

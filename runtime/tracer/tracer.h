@@ -183,10 +183,20 @@ TM_HIDDEN tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy);
  * A request (async-signal-safe) makes the first trace event after it, in
  * any thread, copy the live traces before its own change; the snapshots
  * are built later, one copy per group of requests, in order. */
-extern _Atomic int tm_capture_wanted TM_HIDDEN;
+extern _Atomic int tm_capture_wanted TM_HIDDEN; /* tracer.c */
 
 TM_HIDDEN void tm_capture_request(void);
-/* Copy the live traces if a request wants it; no shard lock held. */
+/* What the tracer calls back into capture.c, installed by the first request
+ * (tracer.c holds the pointer): the recording path, clear and stop never
+ * call capture.c, which builds snapshots, themselves. */
+typedef struct tm_capture_hooks {
+  void (*take)(void);          /* copy the live traces; no shard lock held */
+  void (*settle_locked)(void); /* see tm_capture_settle_locked */
+  void (*forget_in_child)(void);
+} tm_capture_hooks;
+TM_HIDDEN void tm_set_capture_hooks(const tm_capture_hooks *hooks);
+/* Copy the live traces if a request wants it; no shard lock held
+ * (tracer.c: through the hooks). */
 TM_HIDDEN void tm_capture_take(void);
 /* The same with every shard lock held; tracing: 0 makes an error of it. */
 TM_HIDDEN void tm_capture_take_locked(int tracing);
@@ -199,16 +209,15 @@ static inline void tm_capture_if_wanted(void) {
     tm_capture_take();
 }
 
-/* With control_lock and every shard lock held, before the depot is reset:
- * take a wanted copy of the traces about to go, and build every queued
- * copy, whose ids the reset would invalidate. */
-TM_HIDDEN void tm_capture_settle_locked(void);
+/* settle_locked: with control_lock and every shard lock held, before the
+ * depot is reset: take a wanted copy of the traces about to go, and build
+ * every queued copy, whose ids the reset would invalidate. */
 /* The oldest copy's snapshot (NULL with the error set when it could not be
  * taken) and how many requests it answers: 1, or 0 when none is queued.
  * Takes control_lock and the shard locks. */
 TM_HIDDEN int tm_capture_next(tracemalloc_snapshot **snapshot,
                               unsigned long *requests);
-/* In a fork child: the parent's requests and copies are the parent's. */
-TM_HIDDEN void tm_capture_forget_in_child(void);
+/* forget_in_child: in a fork child, the parent's requests and copies are
+ * the parent's. */
 
 #endif /* TM_TRACER_H */
