@@ -339,6 +339,10 @@ int tm_builder_reserve_traces(tm_snapshot_builder *builder, size_t count) {
   return 0;
 }
 
+tracemalloc_snapshot *tm_builder_snapshot(tm_snapshot_builder *builder) {
+  return builder->snapshot;
+}
+
 tracemalloc_snapshot *tm_builder_finish(tm_snapshot_builder *builder) {
   tracemalloc_snapshot *snapshot = builder->snapshot;
   builder->snapshot = NULL;

@@ -156,6 +156,10 @@ TM_HIDDEN void tm_builder_adopt_traces(tm_snapshot_builder *builder,
 /* Room for count traces in all, allocated at once. */
 TM_HIDDEN int tm_builder_reserve_traces(tm_snapshot_builder *builder,
                                         size_t count);
+/* The snapshot being built, for the loader's optional sections (sections.h)
+ * to fill in. */
+TM_HIDDEN tracemalloc_snapshot *
+tm_builder_snapshot(tm_snapshot_builder *builder);
 /* Hand the result over; the builder is consumed either way. */
 TM_HIDDEN tracemalloc_snapshot *tm_builder_finish(tm_snapshot_builder *builder);
 TM_HIDDEN void tm_builder_abort(tm_snapshot_builder *builder);

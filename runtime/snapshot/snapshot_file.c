@@ -1,13 +1,13 @@
 /*
  * snapshot_file.c - TraceMalloc's native snapshot file (.tms).
  *
- * Layout, version 2 (version 1 differs only in the checksum); every integer
- * little-endian, no padding:
+ * Layout, version 3 (version 2 has no section area, version 1 differs from
+ * 2 only in the checksum); every integer little-endian, no padding:
  *
  *   offset size
  *        0    8  magic "\x89TMSNAP\n" (a high byte and a newline, as in
  *                PNG, so 7-bit and text-mode transfers are caught)
- *        8    4  u32 version (2; 1 is still read)
+ *        8    4  u32 version (3; 1 and 2 are still read)
  *       12    4  u32 traceback_limit (1..65535)
  *       16    8  u64 lost_traces
  *       24    8  u64 string_count
@@ -25,10 +25,15 @@
  *                frame first }
  *                trace table: trace_count x { u32 domain, u32 traceback
  *                index, u64 size }
+ *                version 3: u64 section_area_size, then that many bytes of
+ *                sections, each { u32 tag, u32 reserved (0), u64 length,
+ *                length bytes } (sections.h). A tag appears at most once;
+ *                a reader skips the tags it does not know. Tags:
+ *                (none yet)
  *   size - 8    8  u64 checksum of every byte before it:
- *                version 2: four lanes, lane i starting at B + i, where B is
- *                FNV-1a's offset basis 0xcbf29ce484222325; each 32-byte
- *                block of the data, as four u64 words w0..w3, does
+ *                versions 2 and 3: four lanes, lane i starting at B + i,
+ *                where B is FNV-1a's offset basis 0xcbf29ce484222325; each
+ *                32-byte block of the data, as four u64 words w0..w3, does
  *                lane_i = (lane_i ^ w_i) * P, P = 0x100000001b3 (FNV's
  *                prime); then 64-bit FNV-1a of the four lanes (u64 each),
  *                the 0..31 bytes after the last block, and the data's
@@ -48,6 +53,7 @@
  * (atomic_file.c).
  */
 #include "atomic_file.h"
+#include "sections.h"
 #include "snapshot.h"
 
 #include <errno.h>
@@ -62,7 +68,8 @@
 #define TMS_MAGIC "\x89TMSNAP\n"
 enum {
   TMS_MAGIC_SIZE = 8,
-  TMS_VERSION = 2,
+  TMS_VERSION = 3,
+  TMS_FIRST_SECTIONS_VERSION = 3,
   TMS_OLDEST_VERSION = 1, /* FNV-1a checksum */
   TMS_HEADER_SIZE = 72,
   TMS_CHECKSUM_SIZE = 8,
@@ -70,6 +77,8 @@ enum {
   TMS_FRAME_SIZE = 12,
   TMS_TRACEBACK_OVERHEAD = 8, /* total_nframe and nframe */
   TMS_TRACE_SIZE = 16,
+  TMS_SECTION_AREA_SIZE = 8,    /* the area's length before it */
+  TMS_SECTION_HEADER_SIZE = 16, /* tag, reserved, length */
 };
 
 static const uint64_t FNV_OFFSET_BASIS = 0xcbf29ce484222325ULL;
@@ -175,8 +184,9 @@ static uint64_t checksum_final(const checksum *sum) {
  * Writing
  * ====================================================================== */
 
-/* The .tms writer adds up the checksum of what it puts. */
-typedef struct writer {
+/* The .tms writer adds up the checksum of what it puts; the sections'
+ * writers (sections.h) put through it. */
+typedef struct tm_section_writer {
   tm_file_writer *out;
   checksum checksum; /* of everything put so far */
 } writer;
@@ -252,12 +262,46 @@ static void put_tables(writer *writer, const tracemalloc_snapshot *snapshot) {
   }
 }
 
+void tm_section_put_u32(tm_section_writer *writer, uint32_t value) {
+  put_u32(writer, value);
+}
+
+void tm_section_put_u64(tm_section_writer *writer, uint64_t value) {
+  put_u64(writer, value);
+}
+
+void tm_section_put_bytes(tm_section_writer *writer, const void *bytes,
+                          size_t length) {
+  put_bytes(writer, bytes, length);
+}
+
+/* The section area: its size, then every section the snapshot has. */
+static void put_sections(writer *writer, const tracemalloc_snapshot *snapshot) {
+  uint64_t area_size = 0;
+  for (const tm_section_type *const *type = tm_section_types; *type; type++) {
+    uint64_t size = (*type)->size(snapshot);
+    if (size)
+      area_size += TMS_SECTION_HEADER_SIZE + size;
+  }
+  put_u64(writer, area_size);
+  for (const tm_section_type *const *type = tm_section_types; *type; type++) {
+    uint64_t size = (*type)->size(snapshot);
+    if (!size)
+      continue;
+    put_u32(writer, (*type)->tag);
+    put_u32(writer, 0);
+    put_u64(writer, size);
+    (*type)->write(writer, snapshot);
+  }
+}
+
 static void write_snapshot(tm_file_writer *out, const void *arg) {
   const tracemalloc_snapshot *snapshot = arg;
   writer writer = {.out = out};
   checksum_init(&writer.checksum);
   put_header(&writer, snapshot);
   put_tables(&writer, snapshot);
+  put_sections(&writer, snapshot);
   /* The checksum does not cover itself. */
   put_u64(&writer, checksum_final(&writer.checksum));
 }
@@ -288,8 +332,12 @@ typedef struct loader {
   unsigned char *data;
   size_t size;
   header header;
-  /* Where each table starts. */
+  /* Where each table starts; the section area (version 3) is
+   * [sections_at, sections_end). */
   size_t strings_at, frames_at, tracebacks_at, traces_at;
+  size_t sections_at, sections_end;
+  /* The file's bytes, still readable once the snapshot has adopted them. */
+  const unsigned char *file;
   /* The objects made from each table entry, by file index. */
   char **strings;
   const tracemalloc_frame **frames;
@@ -340,6 +388,16 @@ static int read_enough(const loader *loader) {
         __builtin_mul_overflow(value, tables[i].entry_size, &bytes))
       return 0;
     if (__builtin_add_overflow(announced, tables[i].entry_size ? bytes : value,
+                               &announced))
+      return 0;
+  }
+  /* Version 3: the section area's size comes after the trace table. */
+  if (load_u32(in + TMS_MAGIC_SIZE) >= TMS_FIRST_SECTIONS_VERSION) {
+    uint64_t area_at = announced - TMS_CHECKSUM_SIZE;
+    if (size < area_at + TMS_SECTION_AREA_SIZE)
+      return 0;
+    if (__builtin_add_overflow(announced,
+                               TMS_SECTION_AREA_SIZE + load_u64(in + area_at),
                                &announced))
       return 0;
   }
@@ -465,6 +523,18 @@ static int check_layout(loader *loader) {
   if (place_table(loader, "trace table", header->trace_count, "traces",
                   TMS_TRACE_SIZE, 0, &offset) < 0)
     return -1;
+  loader->sections_at = loader->sections_end = offset;
+  if (header->version >= TMS_FIRST_SECTIONS_VERSION) {
+    if (place_table(loader, "section area size", 0, NULL, 0,
+                    TMS_SECTION_AREA_SIZE, &offset) < 0)
+      return -1;
+    loader->sections_at = offset;
+    if (place_table(loader, "section area", 0, NULL, 0,
+                    load_u64(loader->data + offset - TMS_SECTION_AREA_SIZE),
+                    &offset) < 0)
+      return -1;
+    loader->sections_end = offset;
+  }
   if (loader->size < offset + TMS_CHECKSUM_SIZE)
     return load_error(loader, "truncated checksum (%zu of %d bytes)",
                       loader->size - offset, TMS_CHECKSUM_SIZE);
@@ -678,6 +748,129 @@ static int load_traces(loader *loader) {
   return 0;
 }
 
+/* ---- Sections ---- */
+
+int tm_section_error(const tm_section_reader *reader, const char *fmt, ...) {
+  char what[512];
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(what, sizeof(what), fmt, args);
+  va_end(args);
+  tm_set_error("%s: %s section: %s", reader->path, reader->name, what);
+  return -1;
+}
+
+static int section_get(tm_section_reader *reader, uint64_t width,
+                       uint64_t *value) {
+  if (reader->size - reader->at < width)
+    return tm_section_error(reader,
+                            "truncated (%" PRIu64 " more bytes wanted at byte "
+                            "%" PRIu64 " of %" PRIu64 ")",
+                            width, reader->at, reader->size);
+  const unsigned char *in = reader->data + reader->at;
+  *value = width == 4 ? load_u32(in) : load_u64(in);
+  reader->at += width;
+  return 0;
+}
+
+int tm_section_get_u32(tm_section_reader *reader, uint32_t *value) {
+  uint64_t wide;
+  if (section_get(reader, 4, &wide) < 0)
+    return -1;
+  *value = (uint32_t)wide;
+  return 0;
+}
+
+int tm_section_get_u64(tm_section_reader *reader, uint64_t *value) {
+  return section_get(reader, 8, value);
+}
+
+static const tm_section_type *section_type_of(uint32_t tag, size_t *number) {
+  for (*number = 0; tm_section_types[*number]; ++*number) {
+    if (tm_section_types[*number]->tag == tag)
+      return tm_section_types[*number];
+  }
+  return NULL;
+}
+
+/* The snapshot's index of every frame and traceback of the file. */
+static int make_section_indices(loader *loader, tm_section_indices *indices,
+                                uint32_t **frames, uint32_t **tracebacks) {
+  const header *header = &loader->header;
+  *frames = tm_raw_calloc(header->frame_count + 1, sizeof(uint32_t));
+  *tracebacks = tm_raw_calloc(header->traceback_count + 1, sizeof(uint32_t));
+  if (!*frames || !*tracebacks)
+    return load_error(loader, "out of memory");
+  for (uint64_t i = 0; i < header->frame_count; i++)
+    (*frames)[i] = tm_snap_frame_of(loader->frames[i])->index;
+  for (uint64_t i = 0; i < header->traceback_count; i++)
+    (*tracebacks)[i] = tm_snap_traceback_of(loader->tracebacks[i])->index;
+  *indices = (tm_section_indices){*frames, header->frame_count, *tracebacks,
+                                  header->traceback_count};
+  return 0;
+}
+
+static int load_section(loader *loader, const tm_section_type *type,
+                        uint64_t at, uint64_t length,
+                        const tm_section_indices *indices) {
+  tm_section_reader reader = {.path = loader->path,
+                              .name = type->name,
+                              .data = loader->file + at,
+                              .size = length};
+  if (type->read(&reader, tm_builder_snapshot(loader->builder), indices) < 0)
+    return -1;
+  if (reader.at != reader.size)
+    return tm_section_error(&reader,
+                            "%" PRIu64 " bytes of unexpected data at its end",
+                            reader.size - reader.at);
+  return 0;
+}
+
+/* Every section of the area, in file order: the known ones read, the others
+ * skipped. */
+static int load_sections(loader *loader) {
+  uint64_t at = loader->sections_at, end = loader->sections_end;
+  uint32_t *frames = NULL, *tracebacks = NULL;
+  tm_section_indices indices;
+  uint64_t seen = 0; /* bit n: tm_section_types[n] was read */
+  int status = 0;
+  while (status == 0 && at < end) {
+    if (end - at < TMS_SECTION_HEADER_SIZE) {
+      status =
+          load_error(loader, "truncated section header at offset %" PRIu64, at);
+      break;
+    }
+    uint32_t tag = load_u32(loader->file + at);
+    uint64_t length = load_u64(loader->file + at + 8);
+    if (load_u32(loader->file + at + 4) != 0)
+      status = load_error(loader,
+                          "section %" PRIu32 " at offset %" PRIu64
+                          " has a reserved field that is not 0",
+                          tag, at);
+    at += TMS_SECTION_HEADER_SIZE;
+    if (status == 0 && length > end - at)
+      status = load_error(loader,
+                          "section %" PRIu32 " at offset %" PRIu64
+                          " overruns the section area (%" PRIu64
+                          " bytes, %" PRIu64 " left)",
+                          tag, at - TMS_SECTION_HEADER_SIZE, length, end - at);
+    size_t number;
+    const tm_section_type *type = section_type_of(tag, &number);
+    if (status == 0 && type && (seen >> number & 1))
+      status = load_error(loader, "%s section appears twice", type->name);
+    if (status == 0 && type && !frames)
+      status = make_section_indices(loader, &indices, &frames, &tracebacks);
+    if (status == 0 && type) {
+      seen |= (uint64_t)1 << number;
+      status = load_section(loader, type, at, length, &indices);
+    }
+    at += length;
+  }
+  tm_raw_free(frames);
+  tm_raw_free(tracebacks);
+  return status;
+}
+
 static int load_tables(loader *loader) {
   if (check_counts(loader) < 0 || allocate_indices(loader) < 0 ||
       load_strings(loader) < 0)
@@ -686,8 +879,9 @@ static int load_tables(loader *loader) {
                                    loader->header.lost_traces);
   if (!loader->builder)
     return builder_error(loader);
+  loader->file = loader->data;
   return load_frames(loader) < 0 || load_tracebacks(loader) < 0 ||
-                 load_traces(loader) < 0
+                 load_traces(loader) < 0 || load_sections(loader) < 0
              ? -1
              : 0;
 }

@@ -46,6 +46,8 @@ def make(good_path, outdir):
     frames_at = HEADER + strings_size
     tracebacks_at = frames_at + 12 * frames
     traces_at = tracebacks_at + tb_size
+    (ntraces,) = struct.unpack_from("<Q", body, 64)
+    sections_at = traces_at + 16 * ntraces
 
     def put(name, data):
         with open(os.path.join(outdir, name), "wb") as f:
@@ -56,7 +58,7 @@ def make(good_path, outdir):
         struct.pack_into(fmt, b, offset, value)
         return with_checksum(bytes(b))
 
-    put("version-3.tms", patched("<I", 8, 3))
+    put("version-4.tms", patched("<I", 8, 4))
     put("version-0.tms", patched("<I", 8, 0))
     put("limit-0.tms", patched("<I", 12, 0))
     put("limit-huge.tms", patched("<I", 12, 0xFFFFFFFF))
@@ -86,6 +88,11 @@ def make(good_path, outdir):
     put("traceback-frame-index.tms", patched("<I", tracebacks_at + 8, 7))
     put("trace-traceback-index.tms", patched("<I", traces_at + 4, 1 << 31))
     put("trace-size-huge.tms", patched("<Q", traces_at + 8, (1 << 64) - 1))
+    put("huge-section-area.tms", patched("<Q", sections_at, (1 << 64) - 1))
+    b = bytearray(body)
+    b[sections_at + 8:sections_at + 8] = struct.pack("<IIQ", 7, 0, 1 << 63)
+    struct.pack_into("<Q", b, sections_at, 16)
+    put("huge-section-length.tms", with_checksum(bytes(b)))
     put("checksum-only.tms", good[-8:])
     put("magic-only.tms", good[:8])
     put("header-only.tms", good[:HEADER])

@@ -4,9 +4,12 @@
 
 Operations, applied in order; OFFSET is a number or NAME[+N|-N] where NAME
 is a place in the original file (header, strings, frames, tracebacks,
-traces, checksum, end) and N a number:
+traces, sections -- version 3's section area size, then its sections --,
+checksum, end) and N a number:
     truncate OFFSET     keep the bytes before OFFSET
     append N            add N zero bytes
+    insert OFFSET HEX   insert bytes (hexadecimal digits) before OFFSET
+    delete OFFSET N     remove N bytes from OFFSET
     flip OFFSET         invert the bits of one byte
     u32 OFFSET VALUE    store a little-endian integer
     u64 OFFSET VALUE
@@ -49,9 +52,12 @@ def places(data):
     frames = strings + string_table_size
     tracebacks = frames + 12 * frame_count
     traces = tracebacks + traceback_table_size
-    checksum = traces + 16 * trace_count
+    sections = traces + 16 * trace_count
+    checksum = sections
+    if struct.unpack_from("<I", data, 8)[0] >= 3:
+        checksum = sections + 8 + struct.unpack_from("<Q", data, sections)[0]
     return {"header": 0, "strings": strings, "frames": frames,
-            "tracebacks": tracebacks, "traces": traces,
+            "tracebacks": tracebacks, "traces": traces, "sections": sections,
             "checksum": checksum, "end": len(data)}
 
 
@@ -74,6 +80,12 @@ def main():
             del data[offset(ops.pop(0), named):]
         elif op == "append":
             data += bytes(int(ops.pop(0)))
+        elif op == "insert":
+            at = offset(ops.pop(0), named)
+            data[at:at] = bytes.fromhex(ops.pop(0))
+        elif op == "delete":
+            at = offset(ops.pop(0), named)
+            del data[at:at + int(ops.pop(0), 0)]
         elif op == "flip":
             data[offset(ops.pop(0), named)] ^= 0xFF
         elif op in ("u32", "u64"):
