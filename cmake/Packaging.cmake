@@ -21,9 +21,10 @@ if(EXISTS /usr/bin/dpkg-deb)
 endif()
 
 # Debian: what the plugin, the runtime and the tools need. The plugin only
-# loads into the clang it was built for, and tmcc runs that clang.
+# loads into the clang it was built for, and tmcc runs that clang; the
+# tracemalloc command gzips its pprof export with zlib.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-  "clang-${TM_LLVM_VERSION}, libc6 (>= 2.34), libgcc-s1, libstdc++6")
+  "clang-${TM_LLVM_VERSION}, libc6 (>= 2.34), libgcc-s1, libstdc++6, zlib1g")
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)

@@ -69,6 +69,12 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(
     ("%mksnap", os.path.join(config.tm_test_exec_root, "tools", "tm-mksnap")))
 config.substitutions.append(("%objroot", config.tm_obj_root))
+# go tool pprof reads the pprof export (test/cli/pprof.test); Debian's
+# golang-go (utils/bootstrap test) puts go on PATH.
+go = shutil.which("go") or shutil.which("go", path="/usr/lib/go/bin")
+if go:
+    config.available_features.add("go")
+    config.substitutions.append(("%go", go))
 # The core runtime under sanitizers (test/fuzz/CMakeLists.txt): libFuzzer
 # targets and libtm_tsan.a, when the compiler has them.
 if getattr(config, "tm_fuzz", "") in ("ON", "1", "TRUE"):

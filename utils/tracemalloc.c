@@ -6,7 +6,7 @@
  *   tracemalloc traceback FILE  the biggest tracebacks, with source lines
  *   tracemalloc display FILE    the "pretty top" of Python's documentation
  *   tracemalloc stats FILE      totals, counts and domains
- *   tracemalloc export FILE     pickle, collapsed stacks, JSON or HTML
+ *   tracemalloc export FILE     pickle, collapsed stacks, JSON, HTML, pprof
  *   tracemalloc run PROGRAM     trace a program, then print its top
  *
  * Each subcommand is one cli_command of the table below (utils/cli/cli.h):

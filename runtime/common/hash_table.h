@@ -18,7 +18,7 @@
  *
  * Used by the snapshot builder (strings, frames, tracebacks), statistics and
  * compare (groups), the source line cache, the depot's copies of unloaded
- * modules' sites, and the CLI's per-domain totals and HTML frame numbers.
+ * modules' sites, and the CLI's per-domain totals and export numbering.
  * Two tables differ, and say why where they are: the trace table
  * (tracer/trace_table.c) and the depot's id table (tracer/traceback.c).
  */

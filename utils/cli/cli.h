@@ -6,8 +6,8 @@
  * snapshots (snapshots.c), run the subcommand, report the error, free.
  * Each subcommand lives in a file of its own here and hands the driver one
  * cli_command: report.c (top, stats), compare.c, traceback.c, display.c,
- * export.c (with json.c and html.c) and run.c. output.c writes what they
- * print; progress.c shows on a terminal which long step is running.
+ * export.c (with json.c, html.c and pprof.c) and run.c. output.c writes what
+ * they print; progress.c shows on a terminal which long step is running.
  */
 #ifndef TM_CLI_H
 #define TM_CLI_H
@@ -39,6 +39,7 @@ typedef enum cli_format {
   FORMAT_COLLAPSED,
   FORMAT_JSON,
   FORMAT_HTML,
+  FORMAT_PPROF,
 } cli_format;
 
 typedef struct cli_options {
@@ -186,6 +187,28 @@ int cli_write_output(const char *path, cli_writer write,
                      const tracemalloc_snapshot *snapshot,
                      const cli_options *options);
 
+/* ---- Numbers for interned objects (numbering.c) ----
+ * Frames, strings and tracebacks are interned, so an address is an object:
+ * a key is a pair of addresses (second NULL when one is enough), numbered
+ * 0, 1, 2, ... in the order the keys are first met. */
+
+typedef struct cli_numbering cli_numbering;
+typedef struct cli_key {
+  const void *first;
+  const void *second;
+} cli_key;
+
+#define CLI_NO_NUMBER ((size_t)-1) /* out of memory */
+
+cli_numbering *cli_numbering_new(void); /* NULL when out of memory */
+void cli_numbering_free(cli_numbering *numbering);
+/* The key's number, new or not; CLI_NO_NUMBER when out of memory. */
+size_t cli_number(cli_numbering *numbering, const void *first,
+                  const void *second);
+size_t cli_numbering_count(const cli_numbering *numbering);
+/* The keys by number, to free(); NULL when out of memory. */
+cli_key *cli_numbering_keys(const cli_numbering *numbering);
+
 /* ---- The formats of export ---- */
 
 /* Write text as a JSON string literal, quotes included (json.c). Bytes
@@ -200,5 +223,9 @@ int cli_write_json(FILE *out, const tracemalloc_snapshot *snapshot,
 /* The HTML report of export --format html (html.c). */
 int cli_write_html(FILE *out, const tracemalloc_snapshot *snapshot,
                    const cli_options *options);
+
+/* The gzipped profile.proto of export --format pprof (pprof.c). */
+int cli_write_pprof(FILE *out, const tracemalloc_snapshot *snapshot,
+                    const cli_options *options);
 
 #endif /* TM_CLI_H */

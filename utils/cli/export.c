@@ -1,13 +1,14 @@
 /*
  * export.c - tracemalloc export: a snapshot as a Python pickle, collapsed
- * stacks, JSON (json.c) or an HTML report (html.c).
+ * stacks, JSON (json.c), an HTML report (html.c) or a pprof profile
+ * (pprof.c).
  */
 #include "cli.h"
 
 #include <string.h>
 
 static const char export_usage[] =
-    "usage: tracemalloc export FILE --format pickle|collapsed|json|html "
+    "usage: tracemalloc export FILE --format pickle|collapsed|json|html|pprof "
     "-o OUT [--limit N] [FILTERS]\n"
     "\n"
     "Write the snapshot FILE in another format to OUT (\"-o -\": stdout,\n"
@@ -98,10 +99,17 @@ static int write_collapsed(FILE *out, const tracemalloc_snapshot *snapshot,
 
 /* ---- export ---- */
 
-static cli_writer text_writer(cli_format format) {
-  if (format == FORMAT_COLLAPSED)
+static cli_writer output_writer(cli_format format) {
+  switch (format) {
+  case FORMAT_COLLAPSED:
     return write_collapsed;
-  return format == FORMAT_JSON ? cli_write_json : cli_write_html;
+  case FORMAT_JSON:
+    return cli_write_json;
+  case FORMAT_PPROF:
+    return cli_write_pprof;
+  default:
+    return cli_write_html;
+  }
 }
 
 static int export(tracemalloc_snapshot *const *snapshots,
@@ -114,7 +122,7 @@ static int export(tracemalloc_snapshot *const *snapshots,
                  ? cli_fail("%s", tracemalloc_last_error())
                  : 0;
   else
-    status = cli_write_output(options->output, text_writer(options->format),
+    status = cli_write_output(options->output, output_writer(options->format),
                               snapshot, options);
   cli_progress_done();
   return status;
@@ -122,7 +130,8 @@ static int export(tracemalloc_snapshot *const *snapshots,
 
 const cli_command cli_export = {
     .name = "export",
-    .summary = "write a snapshot as pickle, collapsed stacks, JSON or HTML",
+    .summary =
+        "write a snapshot as pickle, collapsed stacks, JSON, HTML, pprof",
     .usage = export_usage,
     .options = OPT_FORMAT | OPT_OUTPUT | OPT_LIMIT | OPT_FILTERS,
     .snapshots = {"FILE"},

@@ -15,9 +15,6 @@
  */
 #include "cli.h"
 
-#include "arena.h"
-#include "hash_table.h"
-
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,65 +45,16 @@ static void html_text(FILE *out, const char *text) {
   }
 }
 
-/* ---- Frame numbers: frames are interned, so a pointer is a frame ----
- * In the runtime's hash table (hash_table.h) by address, numbered in the
- * order they are first met; the numbers live in the arena. */
-
-typedef struct numbered_frame {
-  const tracemalloc_frame *frame;
-  size_t index;
-} numbered_frame;
-
-typedef struct frame_table {
-  tm_hash_table table; /* of numbered_frame */
-  tm_arena arena;
-} frame_table;
-
-static int same_frame(const void *entry, const void *key) {
-  return ((const numbered_frame *)entry)->frame == key;
-}
-
-/* The frame's number, or (size_t)-1 when out of memory. */
-static size_t frame_number(frame_table *frames,
-                           const tracemalloc_frame *frame) {
-  uint64_t hash = tm_hash_integer((uintptr_t)frame);
-  tm_hash_slot *slot =
-      tm_hash_table_find(&frames->table, hash, same_frame, frame);
-  numbered_frame *numbered = slot->entry;
-  if (numbered)
-    return numbered->index;
-  numbered = tm_arena_alloc(&frames->arena, sizeof(*numbered));
-  if (!numbered)
-    return (size_t)-1;
-  *numbered = (numbered_frame){frame, frames->table.used};
-  if (tm_hash_table_insert(&frames->table, slot, hash, numbered) < 0)
-    return (size_t)-1;
-  return numbered->index;
-}
-
-/* The frames by number; NULL when out of memory. */
-static const tracemalloc_frame **frames_in_order(const frame_table *frames) {
-  const tracemalloc_frame **order =
-      malloc((frames->table.used + 1) * sizeof(*order));
-  if (!order)
-    return NULL;
-  for (tm_hash_slot *slot = tm_hash_table_next(&frames->table, NULL); slot;
-       slot = tm_hash_table_next(&frames->table, slot)) {
-    const numbered_frame *numbered = slot->entry;
-    order[numbered->index] = numbered->frame;
-  }
-  return order;
-}
-
 /* ---- The flame graph's data ---- */
 
-static int write_stack(FILE *out, frame_table *frames,
+/* Frames are numbered in the order they are first met (numbering.c). */
+static int write_stack(FILE *out, cli_numbering *frames,
                        const tracemalloc_statistic *statistic) {
   const tracemalloc_traceback *traceback = statistic->traceback;
   fprintf(out, "[%zu,%zu,[", statistic->size, statistic->count);
   for (unsigned int i = 0; i < traceback->nframe; i++) {
-    size_t index = frame_number(frames, traceback->frames[i]);
-    if (index == (size_t)-1)
+    size_t index = cli_number(frames, traceback->frames[i], NULL);
+    if (index == CLI_NO_NUMBER)
       return cli_fail("out of memory");
     fprintf(out, i ? ",%zu" : "%zu", index);
   }
@@ -114,13 +62,13 @@ static int write_stack(FILE *out, frame_table *frames,
   return 0;
 }
 
-static int write_frames(FILE *out, const frame_table *frames) {
-  const tracemalloc_frame **order = frames_in_order(frames);
+static int write_frames(FILE *out, const cli_numbering *frames) {
+  cli_key *order = cli_numbering_keys(frames);
   if (!order)
     return cli_fail("out of memory");
   fputs("\"frames\":[", out);
-  for (size_t i = 0; i < frames->table.used; i++) {
-    const tracemalloc_frame *frame = order[i];
+  for (size_t i = 0; i < cli_numbering_count(frames); i++) {
+    const tracemalloc_frame *frame = order[i].first;
     fputs(i ? ",\n[" : "\n[", out);
     cli_json_string(out, frame->function ? frame->function : "", 1);
     putc(',', out);
@@ -133,22 +81,19 @@ static int write_frames(FILE *out, const frame_table *frames) {
 }
 
 static int write_stacks(FILE *out, const tracemalloc_statistics *statistics) {
-  frame_table frames = {0};
-  int status = tm_hash_table_init(&frames.table, 32, &tm_raw_allocator) == 0
-                   ? 0
-                   : cli_fail("out of memory");
+  cli_numbering *frames = cli_numbering_new();
+  int status = frames ? 0 : cli_fail("out of memory");
   fputs("<script type=\"application/json\" id=\"tm-data\">\n{\"stacks\":[",
         out);
   for (size_t i = 0; i < statistics->count && !status; i++) {
     fputs(i ? ",\n" : "\n", out);
-    status = write_stack(out, &frames, &statistics->items[i]);
+    status = write_stack(out, frames, &statistics->items[i]);
   }
   fputs("],\n", out);
   if (!status)
-    status = write_frames(out, &frames);
+    status = write_frames(out, frames);
   fputs("}\n</script>\n", out);
-  tm_hash_table_fini(&frames.table);
-  tm_arena_free(&frames.arena);
+  cli_numbering_free(frames);
   return status;
 }
 

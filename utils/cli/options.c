@@ -127,17 +127,18 @@ static int parse_nframe(const char *value, cli_options *options) {
 }
 
 static int parse_format(const char *value, cli_options *options) {
-  static const char *const names[] = {"pickle", "collapsed", "json", "html"};
+  static const char *const names[] = {"pickle", "collapsed", "json", "html",
+                                      "pprof"};
   static const cli_format formats[] = {FORMAT_PICKLE, FORMAT_COLLAPSED,
-                                       FORMAT_JSON, FORMAT_HTML};
+                                       FORMAT_JSON, FORMAT_HTML, FORMAT_PPROF};
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
     if (strcmp(value, names[i]) == 0) {
       options->format = formats[i];
       return CLI_OK;
     }
   }
-  return cli_fail("invalid --format '%s' (expected pickle, collapsed, json "
-                  "or html)",
+  return cli_fail("invalid --format '%s' (expected pickle, collapsed, json, "
+                  "html or pprof)",
                   value);
 }
 
