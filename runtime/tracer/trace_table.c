@@ -11,13 +11,14 @@
  * Memory per trace is what a tracer that is left on must keep small, so a
  * slot is 16 bytes: the address, and the size, traceback id and domain
  * packed in one word (32, 24 and 8 bits). A trace that does not fit -- a
- * block of 4 GiB or more, a traceback id above 16,777,214, a domain
- * above 254 -- is kept whole in the shard's overflow records, its slot
- * pointing there. Large tables grow by a quarter when 3/4 full, and slots
- * are found by multiply-shift range reduction rather than a mask (a
- * capacity need not be a power of two): 22-28 bytes of table per trace,
- * where 24-byte entries in power-of-two tables took 32-64 (50 at a million
- * live blocks; mem_trace.c in utils/bench measures it).
+ * block of 4 GiB or more, a domain above 253 -- is kept whole in the
+ * shard's overflow records, its slot pointing there. A free slot's packed
+ * word is 0 (the domain is stored plus one), so a table fresh from mmap,
+ * whose pages the kernel gives zeroed, needs no filling. Large tables grow by a
+ * quarter when 3/4 full, and slots are found by multiply-shift range reduction
+ * rather than a mask (a capacity need not be a power of two): 22-28 bytes of
+ * table per trace, where 24-byte entries in power-of-two tables took 32-64 (50
+ * at a million live blocks; mem_trace.c in utils/bench measures it).
  *
  * So this is not the runtime's hash table (hash_table.h), which serves the
  * tables that are built, read and freed whole: this one is on every malloc
@@ -59,14 +60,16 @@
 /* Capacities are 32-bit: the range reduction multiplies by them. */
 #define MAX_CAPACITY (UINT32_MAX / 2)
 
-/* A slot's packed word: size in bits 0-31, traceback id in 32-55, domain in
- * 56-63. All ones in bits 32-63 marks an escaped trace, whose overflow
- * record index is in bits 0-31; all ones everywhere, a free slot. */
-#define EMPTY UINT64_MAX
-#define ESCAPE_TAG ((uint64_t)UINT32_MAX << 32)
+/* A slot's packed word: size in bits 0-31, traceback id in 32-55, the
+ * domain plus one in 56-63. All ones in bits 56-63 marks an escaped trace,
+ * whose overflow record index is in bits 0-31; 0 everywhere, a free slot
+ * (a trace's top byte is never 0). */
+#define EMPTY UINT64_C(0)
+#define ESCAPE_BYTE 0xffu
+#define ESCAPE_TAG ((uint64_t)ESCAPE_BYTE << 56)
 #define MAX_PACKED_SIZE UINT32_MAX
-#define MAX_PACKED_ID 0xfffffeu
-#define MAX_PACKED_DOMAIN 0xfeu
+#define MAX_PACKED_ID 0xffffffu
+#define MAX_PACKED_DOMAIN (ESCAPE_BYTE - 2)
 /* No overflow record to be had. */
 #define NO_RECORD UINT32_MAX
 
@@ -204,7 +207,7 @@ void tm_table_unlock(tm_shard *shard) { release(&shard->lock); }
 
 /* ---- Packing ---- */
 
-static int is_escaped(uint64_t packed) { return (packed >> 32) == UINT32_MAX; }
+static int is_escaped(uint64_t packed) { return (packed >> 56) == ESCAPE_BYTE; }
 
 static struct overflow_record *record_of(const struct tm_shard *shard,
                                          uint64_t packed) {
@@ -215,7 +218,7 @@ static unsigned int domain_of(const struct tm_shard *shard,
                               const struct slot *slot) {
   if (is_escaped(slot->packed))
     return record_of(shard, slot->packed)->domain;
-  return (unsigned int)(slot->packed >> 56);
+  return (unsigned int)(slot->packed >> 56) - 1;
 }
 
 static void unpack(const struct tm_shard *shard, const struct slot *slot,
@@ -228,7 +231,7 @@ static void unpack(const struct tm_shard *shard, const struct slot *slot,
     out->traceback_id = record->traceback_id;
   } else {
     out->size = (uint32_t)slot->packed;
-    out->domain = (uint32_t)(slot->packed >> 56);
+    out->domain = (uint32_t)(slot->packed >> 56) - 1;
     out->traceback_id = (uint32_t)(slot->packed >> 32) & 0xffffffu;
   }
 }
@@ -280,7 +283,7 @@ static uint64_t pack(struct tm_shard *shard, const tm_trace_entry *entry) {
   if (entry->size <= MAX_PACKED_SIZE && entry->traceback_id <= MAX_PACKED_ID &&
       entry->domain <= MAX_PACKED_DOMAIN)
     return (uint64_t)entry->size | (uint64_t)entry->traceback_id << 32 |
-           (uint64_t)entry->domain << 56;
+           (uint64_t)(entry->domain + 1) << 56;
   uint32_t index = new_record(shard);
   if (index == NO_RECORD)
     return EMPTY;
@@ -361,10 +364,9 @@ static int grow(struct tm_shard *shard) {
     if (capacity > MAX_CAPACITY)
       break;
     size_t bytes = slots_of((uint32_t)capacity) * sizeof(struct slot);
-    struct slot *slots = tm_os_map(bytes);
+    struct slot *slots = tm_os_map(bytes); /* zeroed: every slot EMPTY */
     if (!slots)
       break;
-    memset(slots, 0xff, bytes); /* EMPTY is all ones */
     shard->slots = slots;
     shard->capacity = (uint32_t)capacity;
     shard->nslot = slots_of((uint32_t)capacity);
