@@ -364,7 +364,8 @@ static int grow(struct tm_shard *shard) {
     if (capacity > MAX_CAPACITY)
       break;
     size_t bytes = slots_of((uint32_t)capacity) * sizeof(struct slot);
-    struct slot *slots = tm_os_map(bytes); /* zeroed: every slot EMPTY */
+    /* Zeroed: every slot EMPTY. Populated: rehash writes all over it. */
+    struct slot *slots = tm_os_map_populated(bytes);
     if (!slots)
       break;
     shard->slots = slots;
