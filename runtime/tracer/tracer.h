@@ -109,6 +109,20 @@ TM_HIDDEN void tm_table_foreach_locked(void (*visit)(const tm_trace_entry *,
 TM_HIDDEN int tm_table_find_containing_locked(uintptr_t addr,
                                               tm_trace_entry *out);
 
+/* ---- entry.c: the allocator the C entry points call ----
+ * Whatever the program's malloc family is: at first the first definitions,
+ * which are interpose.c's own unless another allocator is preloaded; once
+ * the runtime is loaded interpose.c points those of its own at glibc's, so
+ * that an entry point reaches the allocator in one call, not two. Read and
+ * written with relaxed atomics: either value is right. */
+typedef struct tm_malloc_family {
+  void *(*malloc)(size_t size);
+  void *(*calloc)(size_t nmemb, size_t size);
+  void *(*realloc)(void *ptr, size_t size);
+  void (*free)(void *ptr);
+} tm_malloc_family;
+extern tm_malloc_family tm_real_malloc_family TM_HIDDEN;
+
 /* ---- interpose.c: allocations of uninstrumented code ----
  * Recorded unless TRACEMALLOC_UNINSTRUMENTED=0 (read at start-up). */
 extern int tm_trace_uninstrumented TM_HIDDEN;
