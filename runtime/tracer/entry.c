@@ -7,7 +7,9 @@
  * block is freed another thread may be handed the same address and record
  * it, and a late untrack would then drop the new block's trace. The real
  * call runs between tm_enter() and tm_leave(), so the interposed allocator
- * (interpose.c) does not record the block a second time.
+ * (interpose.c) does not record the block a second time; malloc, calloc,
+ * realloc and free are called through tm_real_malloc_family (tracer.h),
+ * which skips the interposed ones where they would only pass the call on.
  */
 #include "realloc.h"
 #include "tracer.h"
@@ -20,6 +22,11 @@
 /* The C library's domain, as in Python (domain 0). */
 #define LIBC_DOMAIN 0u
 
+tm_malloc_family tm_real_malloc_family = {malloc, calloc, realloc, free};
+
+#define REAL(NAME)                                                             \
+  __atomic_load_n(&tm_real_malloc_family.NAME, __ATOMIC_RELAXED)
+
 static void *record(int trace, void *ptr, size_t size, tm_site_t site) {
   if (trace && ptr)
     tm_record_alloc(LIBC_DOMAIN, ptr, size, site);
@@ -28,14 +35,14 @@ static void *record(int trace, void *ptr, size_t size, tm_site_t site) {
 
 void *__tm_malloc(size_t size, tm_site_t site) {
   int trace = tm_enter();
-  void *ptr = malloc(size);
+  void *ptr = REAL(malloc)(size);
   tm_leave();
   return record(trace, ptr, size, site);
 }
 
 void *__tm_calloc(size_t nmemb, size_t size, tm_site_t site) {
   int trace = tm_enter();
-  void *ptr = calloc(nmemb, size);
+  void *ptr = REAL(calloc)(nmemb, size);
   tm_leave();
   /* On overflow calloc returns NULL and nothing is recorded. */
   return record(trace, ptr, nmemb * size, site);
@@ -45,7 +52,7 @@ void __tm_free(void *ptr, tm_site_t site) {
   (void)site;
   if (tm_enter() && ptr)
     tm_record_free(LIBC_DOMAIN, ptr);
-  free(ptr);
+  REAL(free)(ptr);
   tm_leave();
 }
 
@@ -54,7 +61,7 @@ void *__tm_realloc(void *ptr, size_t size, tm_site_t site) {
   tm_realloc_call call;
   if (trace)
     tm_realloc_begin(&call, LIBC_DOMAIN, ptr);
-  void *result = realloc(ptr, size);
+  void *result = REAL(realloc)(ptr, size);
   tm_leave();
   if (trace)
     tm_realloc_end(&call, result, size, TM_LIBC_REALLOC_ZERO_FREES, site);

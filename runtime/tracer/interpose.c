@@ -101,6 +101,27 @@ void *realloc(void *ptr, size_t size) {
   return result;
 }
 
+/* The entry points (entry.c) call these four through tm_real_malloc_family.
+ * Where it holds these very functions -- no other allocator comes first --
+ * it is pointed at glibc's, which these would call anyway: the reentrancy
+ * flag the entry points raise makes these pass every call through. */
+static __typeof__(malloc) own_malloc __attribute__((alias("malloc")));
+static __typeof__(calloc) own_calloc __attribute__((alias("calloc")));
+static __typeof__(realloc) own_realloc __attribute__((alias("realloc")));
+static __typeof__(free) own_free __attribute__((alias("free")));
+
+#define USE_LIBC_IF_OWN(NAME)                                                  \
+  if (__atomic_load_n(&tm_real_malloc_family.NAME, __ATOMIC_RELAXED) ==        \
+      own_##NAME)                                                              \
+  __atomic_store_n(&tm_real_malloc_family.NAME, __libc_##NAME, __ATOMIC_RELAXED)
+
+__attribute__((constructor)) static void call_libc_directly(void) {
+  USE_LIBC_IF_OWN(malloc);
+  USE_LIBC_IF_OWN(calloc);
+  USE_LIBC_IF_OWN(realloc);
+  USE_LIBC_IF_OWN(free);
+}
+
 /* As glibc's reallocarray, so that the overflow check and errno match. */
 void *reallocarray(void *ptr, size_t nmemb, size_t size) {
   size_t total;

@@ -11,13 +11,14 @@
  * Memory per trace is what a tracer that is left on must keep small, so a
  * slot is 16 bytes: the address, and the size, traceback id and domain
  * packed in one word (32, 24 and 8 bits). A trace that does not fit -- a
- * block of 4 GiB or more, a traceback id above 16,777,214, a domain
- * above 254 -- is kept whole in the shard's overflow records, its slot
- * pointing there. Large tables grow by a quarter when 3/4 full, and slots
- * are found by multiply-shift range reduction rather than a mask (a
- * capacity need not be a power of two): 22-28 bytes of table per trace,
- * where 24-byte entries in power-of-two tables took 32-64 (50 at a million
- * live blocks; mem_trace.c in utils/bench measures it).
+ * block of 4 GiB or more, a domain above 253 -- is kept whole in the
+ * shard's overflow records, its slot pointing there. A free slot's packed
+ * word is 0 (the domain is stored plus one), so a table fresh from mmap,
+ * whose pages the kernel gives zeroed, needs no filling. Large tables grow by a
+ * quarter when 3/4 full, and slots are found by multiply-shift range reduction
+ * rather than a mask (a capacity need not be a power of two): 22-28 bytes of
+ * table per trace, where 24-byte entries in power-of-two tables took 32-64 (50
+ * at a million live blocks; mem_trace.c in utils/bench measures it).
  *
  * So this is not the runtime's hash table (hash_table.h), which serves the
  * tables that are built, read and freed whole: this one is on every malloc
@@ -31,7 +32,9 @@
  * a thread that finds one held spins briefly, then sleeps in the kernel --
  * a pure spinlock burned the CPU of both threads whenever the holder was
  * preempted (2 threads + a busy process on 2 cores: 20% slower than the
- * mutex).
+ * mutex). A process with one thread takes them with plain loads and stores
+ * instead (see acquire): a lock and an unlock cost two atomic instructions
+ * per malloc and per free, 13% of the CPU time of a malloc/free loop.
  */
 #include "tracer.h"
 
@@ -40,6 +43,10 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+#include <sys/single_threaded.h>
+#define TM_HAVE_SINGLE_THREADED 1
+#endif
 #ifdef __linux__
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -53,14 +60,16 @@
 /* Capacities are 32-bit: the range reduction multiplies by them. */
 #define MAX_CAPACITY (UINT32_MAX / 2)
 
-/* A slot's packed word: size in bits 0-31, traceback id in 32-55, domain in
- * 56-63. All ones in bits 32-63 marks an escaped trace, whose overflow
- * record index is in bits 0-31; all ones everywhere, a free slot. */
-#define EMPTY UINT64_MAX
-#define ESCAPE_TAG ((uint64_t)UINT32_MAX << 32)
+/* A slot's packed word: size in bits 0-31, traceback id in 32-55, the
+ * domain plus one in 56-63. All ones in bits 56-63 marks an escaped trace,
+ * whose overflow record index is in bits 0-31; 0 everywhere, a free slot
+ * (a trace's top byte is never 0). */
+#define EMPTY UINT64_C(0)
+#define ESCAPE_BYTE 0xffu
+#define ESCAPE_TAG ((uint64_t)ESCAPE_BYTE << 56)
 #define MAX_PACKED_SIZE UINT32_MAX
-#define MAX_PACKED_ID 0xfffffeu
-#define MAX_PACKED_DOMAIN 0xfeu
+#define MAX_PACKED_ID 0xffffffu
+#define MAX_PACKED_DOMAIN (ESCAPE_BYTE - 2)
 /* No overflow record to be had. */
 #define NO_RECORD UINT32_MAX
 
@@ -135,7 +144,27 @@ static __attribute__((noinline)) void wait_and_acquire(_Atomic int *lock) {
     futex_wait(lock);
 }
 
+/* True while the process has one thread (glibc 2.32+ keeps the flag: it
+ * turns false in pthread_create before the new thread exists, and true in
+ * the child of a fork). Then nobody can take a lock between our load and
+ * store, and no thread can appear while we hold one: only we could create
+ * it. */
+static int single_threaded(void) {
+#ifdef TM_HAVE_SINGLE_THREADED
+  return __libc_single_threaded;
+#else
+  return 0;
+#endif
+}
+
 static void acquire(_Atomic int *lock) {
+  /* A lock found held with one thread -- a signal handler that interrupted
+   * its holder -- takes the ordinary path and waits, as before. */
+  if (single_threaded() &&
+      atomic_load_explicit(lock, memory_order_relaxed) == 0) {
+    atomic_store_explicit(lock, 1, memory_order_relaxed);
+    return;
+  }
   int expected = 0;
   if (__builtin_expect(
           !atomic_compare_exchange_strong_explicit(
@@ -145,6 +174,14 @@ static void acquire(_Atomic int *lock) {
 }
 
 static void release(_Atomic int *lock) {
+  if (single_threaded()) {
+    /* Never 2 (a waiter is a second thread); checked all the same. */
+    int state = atomic_load_explicit(lock, memory_order_relaxed);
+    atomic_store_explicit(lock, 0, memory_order_relaxed);
+    if (__builtin_expect(state == 2, 0))
+      futex_wake_one(lock);
+    return;
+  }
   if (__builtin_expect(
           atomic_exchange_explicit(lock, 0, memory_order_release) == 2, 0))
     futex_wake_one(lock);
@@ -170,7 +207,7 @@ void tm_table_unlock(tm_shard *shard) { release(&shard->lock); }
 
 /* ---- Packing ---- */
 
-static int is_escaped(uint64_t packed) { return (packed >> 32) == UINT32_MAX; }
+static int is_escaped(uint64_t packed) { return (packed >> 56) == ESCAPE_BYTE; }
 
 static struct overflow_record *record_of(const struct tm_shard *shard,
                                          uint64_t packed) {
@@ -181,7 +218,7 @@ static unsigned int domain_of(const struct tm_shard *shard,
                               const struct slot *slot) {
   if (is_escaped(slot->packed))
     return record_of(shard, slot->packed)->domain;
-  return (unsigned int)(slot->packed >> 56);
+  return (unsigned int)(slot->packed >> 56) - 1;
 }
 
 static void unpack(const struct tm_shard *shard, const struct slot *slot,
@@ -194,7 +231,7 @@ static void unpack(const struct tm_shard *shard, const struct slot *slot,
     out->traceback_id = record->traceback_id;
   } else {
     out->size = (uint32_t)slot->packed;
-    out->domain = (uint32_t)(slot->packed >> 56);
+    out->domain = (uint32_t)(slot->packed >> 56) - 1;
     out->traceback_id = (uint32_t)(slot->packed >> 32) & 0xffffffu;
   }
 }
@@ -246,7 +283,7 @@ static uint64_t pack(struct tm_shard *shard, const tm_trace_entry *entry) {
   if (entry->size <= MAX_PACKED_SIZE && entry->traceback_id <= MAX_PACKED_ID &&
       entry->domain <= MAX_PACKED_DOMAIN)
     return (uint64_t)entry->size | (uint64_t)entry->traceback_id << 32 |
-           (uint64_t)entry->domain << 56;
+           (uint64_t)(entry->domain + 1) << 56;
   uint32_t index = new_record(shard);
   if (index == NO_RECORD)
     return EMPTY;
@@ -327,10 +364,10 @@ static int grow(struct tm_shard *shard) {
     if (capacity > MAX_CAPACITY)
       break;
     size_t bytes = slots_of((uint32_t)capacity) * sizeof(struct slot);
-    struct slot *slots = tm_os_map(bytes);
+    /* Zeroed: every slot EMPTY. Populated: rehash writes all over it. */
+    struct slot *slots = tm_os_map_populated(bytes);
     if (!slots)
       break;
-    memset(slots, 0xff, bytes); /* EMPTY is all ones */
     shard->slots = slots;
     shard->capacity = (uint32_t)capacity;
     shard->nslot = slots_of((uint32_t)capacity);

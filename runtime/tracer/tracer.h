@@ -17,6 +17,9 @@
  * allocator; counted in tracemalloc_get_tracemalloc_memory(). On failure
  * they return NULL and leave errno as it was. */
 TM_HIDDEN void *tm_os_map(size_t size);
+/* The same, for memory the caller is about to write all over: mapped with
+ * its pages present. Zeroed too. */
+TM_HIDDEN void *tm_os_map_populated(size_t size);
 TM_HIDDEN void tm_os_unmap(void *ptr, size_t size);
 TM_HIDDEN size_t tm_os_mapped_bytes(void);
 
@@ -105,6 +108,20 @@ TM_HIDDEN void tm_table_foreach_locked(void (*visit)(const tm_trace_entry *,
  * linear scan, for the rare lookups of interior pointers. */
 TM_HIDDEN int tm_table_find_containing_locked(uintptr_t addr,
                                               tm_trace_entry *out);
+
+/* ---- entry.c: the allocator the C entry points call ----
+ * Whatever the program's malloc family is: at first the first definitions,
+ * which are interpose.c's own unless another allocator is preloaded; once
+ * the runtime is loaded interpose.c points those of its own at glibc's, so
+ * that an entry point reaches the allocator in one call, not two. Read and
+ * written with relaxed atomics: either value is right. */
+typedef struct tm_malloc_family {
+  void *(*malloc)(size_t size);
+  void *(*calloc)(size_t nmemb, size_t size);
+  void *(*realloc)(void *ptr, size_t size);
+  void (*free)(void *ptr);
+} tm_malloc_family;
+extern tm_malloc_family tm_real_malloc_family TM_HIDDEN;
 
 /* ---- interpose.c: allocations of uninstrumented code ----
  * Recorded unless TRACEMALLOC_UNINSTRUMENTED=0 (read at start-up). */
