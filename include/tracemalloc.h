@@ -78,7 +78,11 @@ const char *tracemalloc_last_error(void);
 /* ---- Snapshot objects ---------------------------------------------------- */
 
 /* Frame: one source location. Equality is (filename, lineno), as in Python;
- * function is extra information TraceMalloc has ("" when unknown). */
+ * function is extra information TraceMalloc has ("" when unknown). A
+ * snapshot keeps frames of different functions on one line apart (C++
+ * template instances, macros): the Python functions below group and compare
+ * them as one, the *_by_function and *_with_functions ones tell them
+ * apart. */
 typedef struct tracemalloc_frame {
   const char *filename;
   unsigned int lineno;
@@ -198,6 +202,17 @@ tracemalloc_statistics *
 tracemalloc_snapshot_statistics(const tracemalloc_snapshot *snapshot,
                                 tracemalloc_key_type key_type, int cumulative);
 
+/* The same with frames told apart by function as well: under the lineno
+ * and traceback keys, two functions on one line (C++ template instances,
+ * macros) are two groups, where Python's Frame makes one. The order is the
+ * same, frames comparing as (filename, lineno, function). The filename key
+ * gives the same groups as tracemalloc_snapshot_statistics(). TraceMalloc's
+ * own outputs (tracemalloc traceback, the leak report, collapsed stacks,
+ * the HTML report) use this. */
+tracemalloc_statistics *tracemalloc_snapshot_statistics_by_function(
+    const tracemalloc_snapshot *snapshot, tracemalloc_key_type key_type,
+    int cumulative);
+
 void tracemalloc_statistics_free(tracemalloc_statistics *statistics);
 
 /* StatisticDiff: a group in the new snapshot compared with the old one. */
@@ -261,6 +276,19 @@ int tracemalloc_traceback_str(char *buf, size_t bufsize,
 char **tracemalloc_traceback_format(const tracemalloc_traceback *traceback,
                                     int has_limit, int limit,
                                     int most_recent_first, size_t *nlines);
+
+/* The same lines with each frame's function, as Python's traceback module
+ * prints a stack (traceback.format_list()):
+ * '  File "FILE", line N, in FUNCTION' (", in FUNCTION" left out when the
+ * function is unknown) and the source line as above; a frame repeated more
+ * than 3 times in a row (a recursion) is shown 3 times, then
+ * '  [Previous line repeated N more times]'. TraceMalloc's own outputs use
+ * this. */
+char **tracemalloc_traceback_format_with_functions(
+    const tracemalloc_traceback *traceback, int has_limit, int limit,
+    int most_recent_first, size_t *nlines);
+
+/* Frees the lines of either. */
 void tracemalloc_lines_free(char **lines);
 
 /* ---- Python interoperability ----------------------------------------------

@@ -143,9 +143,9 @@ static diffs_owner *new_owner(const tracemalloc_snapshot *snapshot,
     tm_set_error("out of memory while comparing snapshots");
     return NULL;
   }
-  owner->new_groups = tm_snap_group_by(snapshot, key_type, cumulative);
+  owner->new_groups = tm_snap_group_by(snapshot, key_type, cumulative, 0);
   if (owner->new_groups)
-    owner->old_groups = tm_snap_group_by(old_snapshot, key_type, cumulative);
+    owner->old_groups = tm_snap_group_by(old_snapshot, key_type, cumulative, 0);
   if (!owner->old_groups) {
     tracemalloc_statistic_diffs_free(&owner->diffs);
     return NULL;

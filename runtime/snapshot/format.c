@@ -1,7 +1,8 @@
 /*
  * format.c - the text of Python's tracemalloc: _format_size(), str(Frame),
  * str(Traceback), str(Trace), str(Statistic), str(StatisticDiff) and
- * Traceback.format().
+ * Traceback.format(); and Traceback.format() with the functions named, as
+ * Python's traceback module prints a stack.
  *
  * Every formatter appends to a "text" that behaves like snprintf: it writes
  * what fits, always terminates, and counts the full length, so callers can
@@ -14,6 +15,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 typedef struct text {
   char *buf;
@@ -209,38 +211,86 @@ put_line(char *text, size_t *at, const char *fmt, ...) {
   return line;
 }
 
-/* The lines of the frames in the order shown: '  File "FILE", line N'
- * then, if the source line is not blank, '    SOURCE'. With lines NULL,
- * only counts the lines and their bytes (*bytes). */
-static size_t put_frames(const tracemalloc_frame *const *frames,
-                         const char *const *sources, size_t nframe,
-                         char **lines, char *text, size_t *bytes) {
-  size_t nlines = 0;
-  *bytes = 0;
-  for (size_t i = 0; i < nframe; i++) {
-    const tracemalloc_frame *frame = frames[i];
-    char *line = put_line(text, bytes, "  File \"%s\", line %u",
-                          frame->filename, frame->lineno);
-    if (lines)
-      lines[nlines] = line;
-    nlines++;
-    if (!sources[i])
-      continue;
-    line = put_line(text, bytes, "    %s", sources[i]);
-    if (lines)
-      lines[nlines] = line;
-    nlines++;
-  }
-  return nlines;
-}
-
 /* The shown frames and their source lines, looked up once so that both
  * passes see the same lines. */
 typedef struct shown_frames {
   const tracemalloc_frame **frames;
   const char **sources;
   size_t n;
+  int with_functions;
 } shown_frames;
+
+/* A frame's first line: '  File "FILE", line N' as Traceback.format()
+ * writes it, or with ", in FUNCTION" as traceback.format_list() does, when
+ * the function is known. */
+static char *put_frame_line(char *text, size_t *at,
+                            const tracemalloc_frame *frame,
+                            int with_functions) {
+  if (with_functions && frame->function && *frame->function)
+    return put_line(text, at, "  File \"%s\", line %u, in %s", frame->filename,
+                    frame->lineno, frame->function);
+  return put_line(text, at, "  File \"%s\", line %u", frame->filename,
+                  frame->lineno);
+}
+
+/* traceback.format_list() shows a run of one frame (same file, line and
+ * function: a recursion) three times, then says how many more there were
+ * (StackSummary.format(), _RECURSIVE_CUTOFF). */
+enum { RECURSIVE_CUTOFF = 3 };
+
+static int same_frame_text(const tracemalloc_frame *a,
+                           const tracemalloc_frame *b) {
+  const char *function_a = a->function ? a->function : "";
+  const char *function_b = b->function ? b->function : "";
+  return a == b ||
+         (a->lineno == b->lineno && strcmp(a->filename, b->filename) == 0 &&
+          strcmp(function_a, function_b) == 0);
+}
+
+/* Appends one line to the array being made (lines NULL: only counted). */
+static void add_line(char **lines, size_t *nlines, char *line) {
+  if (lines)
+    lines[*nlines] = line;
+  (*nlines)++;
+}
+
+static void put_repeats(char **lines, size_t *nlines, char *text, size_t *bytes,
+                        size_t repeats) {
+  if (repeats <= RECURSIVE_CUTOFF)
+    return;
+  repeats -= RECURSIVE_CUTOFF;
+  add_line(lines, nlines,
+           put_line(text, bytes, "  [Previous line repeated %zu more time%s]",
+                    repeats, repeats > 1 ? "s" : ""));
+}
+
+/* The lines of the frames in the order shown: the frame's line then, if
+ * the source line is not blank, '    SOURCE'; with the functions, long
+ * runs of one frame cut short. With lines NULL, only counts the lines and
+ * their bytes (*bytes). */
+static size_t put_frames(const shown_frames *shown, char **lines, char *text,
+                         size_t *bytes) {
+  size_t nlines = 0, repeats = 0;
+  *bytes = 0;
+  for (size_t i = 0; i < shown->n; i++) {
+    if (shown->with_functions) {
+      if (i > 0 && !same_frame_text(shown->frames[i - 1], shown->frames[i])) {
+        put_repeats(lines, &nlines, text, bytes, repeats);
+        repeats = 0;
+      }
+      if (++repeats > RECURSIVE_CUTOFF)
+        continue;
+    }
+    add_line(
+        lines, &nlines,
+        put_frame_line(text, bytes, shown->frames[i], shown->with_functions));
+    if (shown->sources[i])
+      add_line(lines, &nlines,
+               put_line(text, bytes, "    %s", shown->sources[i]));
+  }
+  put_repeats(lines, &nlines, text, bytes, repeats);
+  return nlines;
+}
 
 static int show_frames(shown_frames *shown,
                        const tracemalloc_traceback *traceback, int has_limit,
@@ -264,24 +314,22 @@ static int show_frames(shown_frames *shown,
 /* One block, the pointers first, so tracemalloc_lines_free() is one free. */
 static char **make_lines(const shown_frames *shown, size_t *nlines) {
   size_t bytes;
-  size_t count =
-      put_frames(shown->frames, shown->sources, shown->n, NULL, NULL, &bytes);
+  size_t count = put_frames(shown, NULL, NULL, &bytes);
   size_t pointers = (count + 1) * sizeof(char *);
   char **lines = tm_raw_malloc(pointers + bytes);
   if (!lines)
     return NULL;
-  put_frames(shown->frames, shown->sources, shown->n, lines,
-             (char *)lines + pointers, &bytes);
+  put_frames(shown, lines, (char *)lines + pointers, &bytes);
   lines[count] = NULL;
   if (nlines)
     *nlines = count;
   return lines;
 }
 
-char **tracemalloc_traceback_format(const tracemalloc_traceback *traceback,
-                                    int has_limit, int limit,
-                                    int most_recent_first, size_t *nlines) {
-  shown_frames shown = {0};
+static char **format_traceback(const tracemalloc_traceback *traceback,
+                               int has_limit, int limit, int most_recent_first,
+                               int with_functions, size_t *nlines) {
+  shown_frames shown = {.with_functions = with_functions};
   char **lines = NULL;
   if (show_frames(&shown, traceback, has_limit, limit, most_recent_first) == 0)
     lines = make_lines(&shown, nlines);
@@ -290,6 +338,20 @@ char **tracemalloc_traceback_format(const tracemalloc_traceback *traceback,
   if (!lines)
     tm_set_error("out of memory while formatting a traceback");
   return lines;
+}
+
+char **tracemalloc_traceback_format(const tracemalloc_traceback *traceback,
+                                    int has_limit, int limit,
+                                    int most_recent_first, size_t *nlines) {
+  return format_traceback(traceback, has_limit, limit, most_recent_first, 0,
+                          nlines);
+}
+
+char **tracemalloc_traceback_format_with_functions(
+    const tracemalloc_traceback *traceback, int has_limit, int limit,
+    int most_recent_first, size_t *nlines) {
+  return format_traceback(traceback, has_limit, limit, most_recent_first, 1,
+                          nlines);
 }
 
 void tracemalloc_lines_free(char **lines) { tm_raw_free(lines); }

@@ -4,8 +4,9 @@
  * take_snapshot and the file loader both go through the builder, which
  * interns strings, frames and tracebacks so that a snapshot of ten million
  * traces holds each distinct traceback once, like CPython's traceback
- * table. Frames are interned by (filename, lineno), which is how Python's
- * Frame compares; the function name is the first one seen.
+ * table. Frames are interned by (filename, lineno, function), so that two
+ * functions on one line stay apart; each knows its location, the frame that
+ * stands for its (filename, lineno), which is how Python's Frame compares.
  */
 #include "snapshot.h"
 
@@ -195,35 +196,41 @@ static const char *intern_string(tm_snapshot_builder *builder,
 typedef struct frame_key {
   const char *filename; /* interned */
   unsigned int lineno;
+  const char *function; /* not interned: only compared when the rest is */
 } frame_key;
 
-static int frame_equal(const void *entry, const void *key) {
+static int same_location(const void *entry, const void *key) {
   const tracemalloc_frame *frame = &((const tm_snap_frame *)entry)->frame;
   const frame_key *wanted = key;
   return frame->filename == wanted->filename && frame->lineno == wanted->lineno;
 }
 
-const tracemalloc_frame *tm_builder_frame(tm_snapshot_builder *builder,
-                                          const char *filename,
-                                          unsigned int lineno,
-                                          const char *function) {
-  tracemalloc_snapshot *snapshot = builder->snapshot;
-  /* Python's frame for "nothing known" is ("<unknown>", 0). */
-  frame_key key = {intern_string(builder, filename ? filename : "<unknown>"),
-                   lineno};
-  if (!key.filename)
-    return NULL;
-  uint64_t hash =
-      tm_hash_mix(tm_hash_mix(0, (uint64_t)(uintptr_t)key.filename), lineno);
-  tm_hash_slot *slot =
-      tm_hash_table_find(&builder->frames, hash, frame_equal, &key);
-  if (slot->entry)
-    return &((tm_snap_frame *)slot->entry)->frame;
+static int same_frame(const void *entry, const void *key) {
+  const tracemalloc_frame *frame = &((const tm_snap_frame *)entry)->frame;
+  const frame_key *wanted = key;
+  return same_location(entry, key) &&
+         strcmp(frame->function, wanted->function) == 0;
+}
 
-  const char *interned_function =
-      intern_string(builder, function ? function : "");
-  if (!interned_function)
+/* The frame standing for the key's (filename, lineno): the first one made
+ * with them, or NULL. Frames of one location share the hash, which leaves
+ * out the function: the few functions of one line are found by probing. */
+static const tracemalloc_frame *
+find_location(const tm_snapshot_builder *builder, uint64_t hash,
+              const frame_key *key) {
+  const tm_snap_frame *other =
+      tm_hash_table_find(&builder->frames, hash, same_location, key)->entry;
+  return other ? other->location : NULL;
+}
+
+static tm_snap_frame *new_frame(tm_snapshot_builder *builder,
+                                tm_hash_slot *slot, uint64_t hash,
+                                const frame_key *key) {
+  tracemalloc_snapshot *snapshot = builder->snapshot;
+  const char *function = intern_string(builder, key->function);
+  if (!function)
     return NULL;
+  const tracemalloc_frame *location = find_location(builder, hash, key);
   tm_snap_frame *frame = tm_arena_alloc(&snapshot->arena, sizeof(*frame));
   if (!frame ||
       reserve_index((void **)&snapshot->frames, snapshot->nframes,
@@ -233,12 +240,31 @@ const tracemalloc_frame *tm_builder_frame(tm_snapshot_builder *builder,
     set_oom_error("frames");
     return NULL;
   }
-  frame->frame.filename = key.filename;
-  frame->frame.lineno = lineno;
-  frame->frame.function = interned_function;
+  frame->frame.filename = key->filename;
+  frame->frame.lineno = key->lineno;
+  frame->frame.function = function;
+  frame->location = location ? location : &frame->frame;
   frame->index = snapshot->nframes;
   snapshot->frames[snapshot->nframes++] = frame;
-  return &frame->frame;
+  return frame;
+}
+
+const tracemalloc_frame *tm_builder_frame(tm_snapshot_builder *builder,
+                                          const char *filename,
+                                          unsigned int lineno,
+                                          const char *function) {
+  /* Python's frame for "nothing known" is ("<unknown>", 0). */
+  frame_key key = {intern_string(builder, filename ? filename : "<unknown>"),
+                   lineno, function ? function : ""};
+  if (!key.filename)
+    return NULL;
+  uint64_t hash =
+      tm_hash_mix(tm_hash_mix(0, (uint64_t)(uintptr_t)key.filename), lineno);
+  tm_hash_slot *slot =
+      tm_hash_table_find(&builder->frames, hash, same_frame, &key);
+  tm_snap_frame *frame =
+      slot->entry ? slot->entry : new_frame(builder, slot, hash, &key);
+  return frame ? &frame->frame : NULL;
 }
 
 typedef struct traceback_key {
@@ -268,8 +294,8 @@ tm_builder_traceback(tm_snapshot_builder *builder,
     return NULL;
   }
   traceback_key key = {frames, nframe, total_nframe};
-  uint64_t frames_hash = tm_snap_hash_frames(frames, nframe);
-  uint64_t hash = tm_hash_mix(frames_hash, total_nframe);
+  uint64_t hash =
+      tm_hash_mix(tm_snap_hash_frames(frames, nframe, 0), total_nframe);
   tm_hash_slot *slot =
       tm_hash_table_find(&builder->tracebacks, hash, traceback_equal, &key);
   if (slot->entry)
@@ -291,7 +317,7 @@ tm_builder_traceback(tm_snapshot_builder *builder,
   traceback->traceback.nframe = nframe;
   traceback->traceback.total_nframe = total_nframe;
   traceback->index = snapshot->ntracebacks;
-  traceback->frames_hash = frames_hash;
+  traceback->locations_hash = tm_snap_hash_frames(frames, nframe, 1);
   snapshot->tracebacks[snapshot->ntracebacks++] = traceback;
   return &traceback->traceback;
 }

@@ -9,6 +9,13 @@
  * (arena.h), and the traces are one array of 16-byte records. Every
  * string, frame and traceback is interned, so equal objects are the same
  * pointer and can be compared and hashed by address.
+ *
+ * Frames are interned by (filename, lineno, function): two functions on one
+ * line (C++ template instances, macros) stay two frames, which TraceMalloc's
+ * own outputs show apart. Python's Frame compares (filename, lineno) alone,
+ * so each frame also points to its *location*: the first frame of the
+ * snapshot with its filename and lineno. Python's groupings go by location,
+ * still by address.
  */
 #ifndef TM_SNAPSHOT_H
 #define TM_SNAPSHOT_H
@@ -33,14 +40,18 @@ typedef struct tm_snap_string {
 typedef struct tm_snap_frame {
   tracemalloc_frame frame;
   uint32_t index;
+  /* The frame that stands for (filename, lineno), which is itself when
+   * it was the first one made with them. */
+  const tracemalloc_frame *location;
 } tm_snap_frame;
 
 typedef struct tm_snap_traceback {
   tracemalloc_traceback traceback;
   uint32_t index;
-  /* Hash of the frames alone: statistics group tracebacks by their frames,
-   * ignoring total_nframe, as Python does. */
-  uint64_t frames_hash;
+  /* Hash of the frames' locations alone: Python's statistics group
+   * tracebacks by their (filename, lineno) pairs, ignoring total_nframe and
+   * functions. */
+  uint64_t locations_hash;
   const tracemalloc_frame *frames[]; /* oldest first */
 } tm_snap_traceback;
 
@@ -58,13 +69,23 @@ tm_snap_traceback_of(const tracemalloc_traceback *traceback) {
   return (const tm_snap_traceback *)traceback;
 }
 
-/* Hash of a sequence of interned frames (by address). */
+/* The frame standing for frame's (filename, lineno) in its snapshot. */
+static inline const tracemalloc_frame *
+tm_snap_location_of(const tracemalloc_frame *frame) {
+  return tm_snap_frame_of(frame)->location;
+}
+
+/* Hash of a sequence of interned frames by address, or of their locations
+ * (by_location). */
 static inline uint64_t
-tm_snap_hash_frames(const tracemalloc_frame *const *frames,
-                    unsigned int nframe) {
+tm_snap_hash_frames(const tracemalloc_frame *const *frames, unsigned int nframe,
+                    int by_location) {
   uint64_t h = nframe;
-  for (unsigned int i = 0; i < nframe; i++)
-    h = tm_hash_mix(h, (uint64_t)(uintptr_t)frames[i]);
+  for (unsigned int i = 0; i < nframe; i++) {
+    const tracemalloc_frame *frame =
+        by_location ? tm_snap_location_of(frames[i]) : frames[i];
+    h = tm_hash_mix(h, (uint64_t)(uintptr_t)frame);
+  }
   return h;
 }
 
@@ -114,11 +135,14 @@ static inline tracemalloc_trace tm_snap_trace_at(const tracemalloc_snapshot *s,
 /* ---- statistics.c: shared with compare.c ---- */
 
 /* Snapshot._group_by(): one statistic per group, in no particular order,
- * with the same lifetime rules as tracemalloc_snapshot_statistics(). NULL
- * with tm_set_error() for a bad key_type/cumulative pair or no memory. */
+ * with the same lifetime rules as tracemalloc_snapshot_statistics(). With
+ * by_function, frames of different functions are different groups (see
+ * tracemalloc_snapshot_statistics_by_function()). NULL with tm_set_error()
+ * for a bad key_type/cumulative pair or no memory. */
 TM_HIDDEN tracemalloc_statistics *
 tm_snap_group_by(const tracemalloc_snapshot *snapshot,
-                 tracemalloc_key_type key_type, int cumulative);
+                 tracemalloc_key_type key_type, int cumulative,
+                 int by_function);
 
 /* <0, 0, >0 as Python compares tracebacks: tuples of (filename, lineno),
  * oldest first, by value (the two may come from different snapshots). */
@@ -127,10 +151,10 @@ TM_HIDDEN int tm_snap_compare_tracebacks(const tracemalloc_traceback *a,
 
 /* ---- snapshot.c: building snapshot objects ----
  * Used by take_snapshot (from the live traces) and by the file loader. The
- * builder interns strings, frames (by filename and lineno, as Python's Frame
- * compares) and tracebacks (by their frames and total_nframe), so equal
- * objects in one snapshot are the same pointer. Every function returns
- * NULL / -1 with tm_set_error() on failure. */
+ * builder interns strings, frames (by filename, lineno and function, each
+ * with its location: see above) and tracebacks (by their frames and
+ * total_nframe), so equal objects in one snapshot are the same pointer. Every
+ * function returns NULL / -1 with tm_set_error() on failure. */
 typedef struct tm_snapshot_builder tm_snapshot_builder;
 
 TM_HIDDEN tm_snapshot_builder *tm_builder_new(unsigned int traceback_limit,

@@ -14,6 +14,11 @@
  * address of a frame or a filename, or by the frame addresses of a
  * traceback: one hash table lookup per trace (per frame when cumulative),
  * then one qsort. compare.c groups with the same code (tm_snap_group_by).
+ *
+ * Python's Frame is (filename, lineno), so Python's groups go by each
+ * frame's location (snapshot.h), the frame standing for its filename and
+ * lineno; TraceMalloc's own outputs group by the frames themselves, which
+ * keeps two functions on one line apart (by_function).
  */
 #include "snapshot.h"
 
@@ -51,6 +56,7 @@ typedef struct group {
 
 typedef struct grouping {
   tracemalloc_key_type key_type;
+  int by_function;     /* frames, not their locations */
   tm_hash_table table; /* of group */
   tm_arena arena;      /* the groups */
   /* Without cumulative, a trace's group depends on its traceback alone:
@@ -73,13 +79,31 @@ static int same_frames(const void *entry, const void *key) {
           memcmp(a->frames, b->frames, a->nframe * sizeof(a->frames[0])) == 0);
 }
 
+static int same_locations(const void *entry, const void *key) {
+  const tracemalloc_traceback *a = ((const group *)entry)->key;
+  const tracemalloc_traceback *b = key;
+  if (a == b)
+    return 1;
+  if (a->nframe != b->nframe)
+    return 0;
+  for (unsigned int i = 0; i < a->nframe; i++)
+    if (tm_snap_location_of(a->frames[i]) != tm_snap_location_of(b->frames[i]))
+      return 0;
+  return 1;
+}
+
+typedef int (*group_equal)(const void *entry, const void *key);
+
+static group_equal group_equality(const grouping *grouping) {
+  if (grouping->key_type != TRACEMALLOC_KEY_TRACEBACK)
+    return same_address;
+  return grouping->by_function ? same_frames : same_locations;
+}
+
 /* The group of key, made empty if there is none yet. */
 static group *find_group(grouping *grouping, const void *key, uint64_t hash) {
-  tm_hash_slot *slot = tm_hash_table_find(
-      &grouping->table, hash,
-      grouping->key_type == TRACEMALLOC_KEY_TRACEBACK ? same_frames
-                                                      : same_address,
-      key);
+  tm_hash_slot *slot =
+      tm_hash_table_find(&grouping->table, hash, group_equality(grouping), key);
   group *found = slot->entry;
   if (!found) {
     found = tm_arena_alloc(&grouping->arena, sizeof(*found));
@@ -109,19 +133,24 @@ static int add_to_group(grouping *grouping, const void *key, uint64_t hash,
 }
 
 /* The key of one frame under the lineno or filename key type. */
-static const void *frame_key(tracemalloc_key_type key_type,
+static const void *frame_key(const grouping *grouping,
                              const tracemalloc_frame *frame) {
-  return key_type == TRACEMALLOC_KEY_LINENO ? (const void *)frame
-                                            : (const void *)frame->filename;
+  if (grouping->key_type == TRACEMALLOC_KEY_FILENAME)
+    return frame->filename;
+  return grouping->by_function ? frame : tm_snap_location_of(frame);
 }
 
 static group *find_trace_group(grouping *grouping,
                                const tracemalloc_traceback *traceback) {
-  if (grouping->key_type == TRACEMALLOC_KEY_TRACEBACK)
-    return find_group(grouping, traceback,
-                      tm_snap_traceback_of(traceback)->frames_hash);
+  if (grouping->key_type == TRACEMALLOC_KEY_TRACEBACK) {
+    uint64_t hash =
+        grouping->by_function
+            ? tm_snap_hash_frames(traceback->frames, traceback->nframe, 0)
+            : tm_snap_traceback_of(traceback)->locations_hash;
+    return find_group(grouping, traceback, hash);
+  }
   const void *key =
-      frame_key(grouping->key_type, traceback->frames[traceback->nframe - 1]);
+      frame_key(grouping, traceback->frames[traceback->nframe - 1]);
   return find_group(grouping, key, tm_hash_pointer(key));
 }
 
@@ -149,7 +178,7 @@ static int group_trace_cumulative(grouping *grouping,
                                   const tracemalloc_trace *trace) {
   const tracemalloc_traceback *traceback = trace->traceback;
   for (unsigned int i = 0; i < traceback->nframe; i++) {
-    const void *key = frame_key(grouping->key_type, traceback->frames[i]);
+    const void *key = frame_key(grouping, traceback->frames[i]);
     if (add_to_group(grouping, key, tm_hash_pointer(key), trace->size) < 0)
       return -1;
   }
@@ -236,8 +265,10 @@ static void fill_statistic(char *block, const statistics_layout *layout,
   item->count = group->count;
 }
 
+/* Frames compare as (filename, lineno), as Python's Frame does, and then by
+ * function (by_function), as tuples (filename, lineno, function) would. */
 static int compare_frames(const tracemalloc_frame *a,
-                          const tracemalloc_frame *b) {
+                          const tracemalloc_frame *b, int by_function) {
   if (a == b)
     return 0;
   if (a->filename != b->filename) {
@@ -247,30 +278,45 @@ static int compare_frames(const tracemalloc_frame *a,
     if (order)
       return order;
   }
-  return (a->lineno > b->lineno) - (a->lineno < b->lineno);
+  if (a->lineno != b->lineno)
+    return a->lineno > b->lineno ? 1 : -1;
+  return by_function ? strcmp(a->function, b->function) : 0;
 }
 
 /* Tracebacks compare as tuples of frames, oldest first. */
-int tm_snap_compare_tracebacks(const tracemalloc_traceback *a,
-                               const tracemalloc_traceback *b) {
+static int compare_tracebacks(const tracemalloc_traceback *a,
+                              const tracemalloc_traceback *b, int by_function) {
   unsigned int n = a->nframe < b->nframe ? a->nframe : b->nframe;
   for (unsigned int i = 0; i < n; i++) {
-    int order = compare_frames(a->frames[i], b->frames[i]);
+    int order = compare_frames(a->frames[i], b->frames[i], by_function);
     if (order)
       return order;
   }
   return (a->nframe > b->nframe) - (a->nframe < b->nframe);
 }
 
+int tm_snap_compare_tracebacks(const tracemalloc_traceback *a,
+                               const tracemalloc_traceback *b) {
+  return compare_tracebacks(a, b, 0);
+}
+
 /* Biggest first: descending (size, count, traceback). */
-static int compare_statistics(const void *left, const void *right) {
-  const tracemalloc_statistic *a = left;
-  const tracemalloc_statistic *b = right;
+static int compare_statistics_as(const tracemalloc_statistic *a,
+                                 const tracemalloc_statistic *b,
+                                 int by_function) {
   if (a->size != b->size)
     return a->size > b->size ? -1 : 1;
   if (a->count != b->count)
     return a->count > b->count ? -1 : 1;
-  return -tm_snap_compare_tracebacks(a->traceback, b->traceback);
+  return -compare_tracebacks(a->traceback, b->traceback, by_function);
+}
+
+static int compare_statistics(const void *a, const void *b) {
+  return compare_statistics_as(a, b, 0);
+}
+
+static int compare_statistics_by_function(const void *a, const void *b) {
+  return compare_statistics_as(a, b, 1);
 }
 
 static tracemalloc_statistics *make_statistics(const grouping *grouping) {
@@ -295,7 +341,7 @@ static tracemalloc_statistics *make_statistics(const grouping *grouping) {
 
 tracemalloc_statistics *tm_snap_group_by(const tracemalloc_snapshot *snapshot,
                                          tracemalloc_key_type key_type,
-                                         int cumulative) {
+                                         int cumulative, int by_function) {
   if (key_type != TRACEMALLOC_KEY_LINENO &&
       key_type != TRACEMALLOC_KEY_FILENAME &&
       key_type != TRACEMALLOC_KEY_TRACEBACK) {
@@ -306,7 +352,8 @@ tracemalloc_statistics *tm_snap_group_by(const tracemalloc_snapshot *snapshot,
     tm_set_error("cumulative mode cannot be used with key type 'traceback'");
     return NULL;
   }
-  grouping grouping = {.key_type = key_type, .snapshot = snapshot};
+  grouping grouping = {
+      .key_type = key_type, .by_function = by_function, .snapshot = snapshot};
   if (!cumulative)
     grouping.by_traceback = tm_raw_calloc(
         snapshot->ntracebacks ? snapshot->ntracebacks : 1, sizeof(group *));
@@ -322,15 +369,28 @@ tracemalloc_statistics *tm_snap_group_by(const tracemalloc_snapshot *snapshot,
   return statistics;
 }
 
+static tracemalloc_statistics *
+sorted_statistics(const tracemalloc_snapshot *snapshot,
+                  tracemalloc_key_type key_type, int cumulative,
+                  int by_function) {
+  tracemalloc_statistics *statistics =
+      tm_snap_group_by(snapshot, key_type, cumulative, by_function);
+  if (statistics)
+    qsort(statistics->items, statistics->count, sizeof(statistics->items[0]),
+          by_function ? compare_statistics_by_function : compare_statistics);
+  return statistics;
+}
+
 tracemalloc_statistics *
 tracemalloc_snapshot_statistics(const tracemalloc_snapshot *snapshot,
                                 tracemalloc_key_type key_type, int cumulative) {
-  tracemalloc_statistics *statistics =
-      tm_snap_group_by(snapshot, key_type, cumulative);
-  if (statistics)
-    qsort(statistics->items, statistics->count, sizeof(statistics->items[0]),
-          compare_statistics);
-  return statistics;
+  return sorted_statistics(snapshot, key_type, cumulative, 0);
+}
+
+tracemalloc_statistics *tracemalloc_snapshot_statistics_by_function(
+    const tracemalloc_snapshot *snapshot, tracemalloc_key_type key_type,
+    int cumulative) {
+  return sorted_statistics(snapshot, key_type, cumulative, 1);
 }
 
 void tracemalloc_statistics_free(tracemalloc_statistics *statistics) {

@@ -39,8 +39,8 @@ static void print_leak(const tracemalloc_statistic *stat) {
   fprintf(stderr, "%zu memory blocks: %.1f KiB\n", stat->count,
           (double)stat->size / 1024);
   size_t nlines = 0;
-  char **lines =
-      tracemalloc_traceback_format(stat->traceback, 0, 0, 0, &nlines);
+  char **lines = tracemalloc_traceback_format_with_functions(stat->traceback, 0,
+                                                             0, 0, &nlines);
   for (size_t i = 0; lines && i < nlines; i++)
     fprintf(stderr, "%s\n", lines[i]);
   tracemalloc_lines_free(lines);
@@ -49,8 +49,8 @@ static void print_leak(const tracemalloc_statistic *stat) {
 static void report_leaks_at_exit(void) {
   tracemalloc_snapshot *snapshot = tracemalloc_take_snapshot();
   tracemalloc_statistics *stats =
-      snapshot ? tracemalloc_snapshot_statistics(snapshot,
-                                                 TRACEMALLOC_KEY_TRACEBACK, 0)
+      snapshot ? tracemalloc_snapshot_statistics_by_function(
+                     snapshot, TRACEMALLOC_KEY_TRACEBACK, 0)
                : NULL;
   if (!stats) {
     fprintf(stderr, "tracemalloc: no leak report: %s\n",

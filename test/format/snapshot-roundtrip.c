@@ -22,16 +22,16 @@
 // RUN: ls -A | FileCheck --check-prefix=LS2 --match-full-lines --implicit-check-not=tmp %s
 // RUN: %t errors a.tms | FileCheck --check-prefix=ERRORS --match-full-lines %s
 //
-// Frames oldest first; a frame keeps the first function seen for its
-// (filename, lineno); no function is "".
+// Frames oldest first; a frame is (filename, lineno, function), so frames of
+// one line with other functions stay apart; no function is "".
 // PRINT:      limit=65535 lost=18446744073709551615 traces=6
 // PRINT-NEXT: trace 0: domain=0 size=1 total_nframe=1 a.c:1:main
 // PRINT-NEXT: trace 1: domain=4294967295 size=18446744073709551615 total_nframe=65535 a.c:1:main b.c:2:ns::f<int>::g
-// PRINT-NEXT: trace 2: domain=7 size=0 total_nframe=2 a.c:1:main b.c:2:ns::f<int>::g
-// PRINT-NEXT: trace 3: domain=7 size=0 total_nframe=3 a.c:1:main b.c:2:ns::f<int>::g
+// PRINT-NEXT: trace 2: domain=7 size=0 total_nframe=2 a.c:1: b.c:2:other_name
+// PRINT-NEXT: trace 3: domain=7 size=0 total_nframe=3 a.c:1: b.c:2:
 // PRINT-NEXT: trace 4: domain=1 size=4096 total_nframe=3 c.c:0: c.c:4294967295: c.c:4294967295:
 // PRINT-NEXT: trace 5: domain=0 size=1 total_nframe=1 a.c:1:main
-// PRINT-NEXT: distinct frames=4 tracebacks=5
+// PRINT-NEXT: distinct frames=7 tracebacks=5
 //
 // LS: a.tms
 // LS-NEXT: a.txt
@@ -48,7 +48,11 @@
 // ERRORS:      trace 6: (null): trace index 6 out of range (the snapshot has 6 traces)
 // ERRORS-NEXT: key 'line': -1: unknown key_type: 'line'
 // ERRORS-NEXT: cumulative traceback: (null): cumulative mode cannot be used with key type 'traceback'
+// Python's groups are by (filename, lineno); by function, b.c:2 is three.
 // ERRORS-NEXT: lineno statistics: 3
+// ERRORS-NEXT: lineno statistics by function: 5
+// ERRORS-NEXT: traceback statistics: 3
+// ERRORS-NEXT: traceback statistics by function: 5
 // clang-format on
 #include <stdint.h>
 #include <stdio.h>
@@ -105,6 +109,19 @@ static int print(const tracemalloc_snapshot *snapshot) {
   return 0;
 }
 
+static void print_group_count(const tracemalloc_snapshot *snapshot,
+                              tracemalloc_key_type key_type, const char *name) {
+  tracemalloc_statistics *statistics =
+      tracemalloc_snapshot_statistics(snapshot, key_type, 0);
+  printf("%s statistics: %zu\n", name, statistics ? statistics->count : 0);
+  tracemalloc_statistics_free(statistics);
+  statistics =
+      tracemalloc_snapshot_statistics_by_function(snapshot, key_type, 0);
+  printf("%s statistics by function: %zu\n", name,
+         statistics ? statistics->count : 0);
+  tracemalloc_statistics_free(statistics);
+}
+
 static int errors(const tracemalloc_snapshot *snapshot) {
   size_t n = tracemalloc_snapshot_trace_count(snapshot);
   const void *trace = tracemalloc_snapshot_trace(snapshot, n);
@@ -119,9 +136,8 @@ static int errors(const tracemalloc_snapshot *snapshot) {
          tracemalloc_last_error());
   if (tracemalloc_key_type_parse("lineno", &key_type) < 0)
     return 1;
-  statistics = tracemalloc_snapshot_statistics(snapshot, key_type, 0);
-  printf("lineno statistics: %zu\n", statistics ? statistics->count : 0);
-  tracemalloc_statistics_free(statistics);
+  print_group_count(snapshot, key_type, "lineno");
+  print_group_count(snapshot, TRACEMALLOC_KEY_TRACEBACK, "traceback");
   return 0;
 }
 

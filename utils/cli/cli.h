@@ -137,6 +137,13 @@ tracemalloc_statistics *cli_statistics(const tracemalloc_snapshot *snapshot,
                                        tracemalloc_key_type key_type,
                                        int cumulative);
 
+/* The same with frames of different functions on one line apart
+ * (tracemalloc_snapshot_statistics_by_function()): for the outputs that
+ * name functions, not Python's. */
+tracemalloc_statistics *
+cli_statistics_by_function(const tracemalloc_snapshot *snapshot,
+                           tracemalloc_key_type key_type);
+
 /* Compute the statistics, print them and free them: print's status, or
  * EXIT_ERROR after the error message. */
 typedef int (*cli_statistics_printer)(const tracemalloc_statistics *statistics,

@@ -21,7 +21,8 @@ static const char export_usage[] =
     "             frame as \"FUNCTION (FILE:LINE)\" (\"FILE:LINE\" when the\n"
     "             function is unknown; ';' in names becomes ':'); SIZE is\n"
     "             the total size in bytes of the live blocks allocated there;\n"
-    "             biggest first; tracebacks of 0 bytes are left out\n"
+    "             biggest first; tracebacks of 0 bytes are left out; two\n"
+    "             functions on one line (C++ templates) are two frames\n"
     "  json       the traces, in the snapshot's order (schema below)\n"
     "  html       one self-contained page (no network needed): an\n"
     "             interactive icicle flame graph of the live memory by\n"
@@ -78,7 +79,7 @@ static int write_collapsed(FILE *out, const tracemalloc_snapshot *snapshot,
                            const cli_options *options) {
   (void)options;
   tracemalloc_statistics *statistics =
-      cli_statistics(snapshot, TRACEMALLOC_KEY_TRACEBACK, 0);
+      cli_statistics_by_function(snapshot, TRACEMALLOC_KEY_TRACEBACK);
   if (!statistics)
     return EXIT_ERROR;
   for (size_t i = 0; i < statistics->count; i++) {

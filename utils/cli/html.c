@@ -11,7 +11,9 @@
  *    "stacks": [[SIZE, COUNT, [FRAME INDEX, ... oldest first]], ...]}
  *
  * with one stack per distinct traceback (statistics by traceback), frames
- * numbered in the order they are first met.
+ * numbered in the order they are first met. Frames of two functions on one
+ * line (C++ template instances, macros) are two frames, in the flame graph
+ * and in the table of lines alike (statistics by function).
  */
 #include "cli.h"
 
@@ -100,7 +102,7 @@ static int write_stacks(FILE *out, const tracemalloc_statistics *statistics) {
 /* The data block: the stacks are the statistics by traceback. */
 static int write_data(FILE *out, const tracemalloc_snapshot *snapshot) {
   tracemalloc_statistics *statistics =
-      cli_statistics(snapshot, TRACEMALLOC_KEY_TRACEBACK, 0);
+      cli_statistics_by_function(snapshot, TRACEMALLOC_KEY_TRACEBACK);
   if (!statistics)
     return EXIT_ERROR;
   int status = write_stacks(out, statistics);
@@ -152,7 +154,8 @@ static int write_table(FILE *out, const tracemalloc_snapshot *snapshot,
                        tracemalloc_key_type key_type,
                        const cli_options *options) {
   int lines = key_type == TRACEMALLOC_KEY_LINENO;
-  tracemalloc_statistics *statistics = cli_statistics(snapshot, key_type, 0);
+  tracemalloc_statistics *statistics =
+      cli_statistics_by_function(snapshot, key_type);
   if (!statistics)
     return EXIT_ERROR;
   fprintf(out,

@@ -396,7 +396,7 @@ int cli_write_pprof(FILE *out, const tracemalloc_snapshot *snapshot,
                     const cli_options *options) {
   (void)options;
   tracemalloc_statistics *statistics =
-      cli_statistics(snapshot, TRACEMALLOC_KEY_TRACEBACK, 0);
+      cli_statistics_by_function(snapshot, TRACEMALLOC_KEY_TRACEBACK, 0);
   if (!statistics)
     return EXIT_ERROR;
   pprof_writer writer = {.out = out};

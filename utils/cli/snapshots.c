@@ -34,17 +34,35 @@ tracemalloc_snapshot *cli_load(const char *path, const cli_options *options) {
   return snapshot;
 }
 
-tracemalloc_statistics *cli_statistics(const tracemalloc_snapshot *snapshot,
+typedef tracemalloc_statistics *(*statistics_function)(
+    const tracemalloc_snapshot *snapshot, tracemalloc_key_type key_type,
+    int cumulative);
+
+static tracemalloc_statistics *grouped(statistics_function group,
+                                       const tracemalloc_snapshot *snapshot,
                                        tracemalloc_key_type key_type,
                                        int cumulative) {
   cli_progress_phase("grouping %zu traces",
                      tracemalloc_snapshot_trace_count(snapshot));
-  tracemalloc_statistics *statistics =
-      tracemalloc_snapshot_statistics(snapshot, key_type, cumulative);
+  tracemalloc_statistics *statistics = group(snapshot, key_type, cumulative);
   cli_progress_done();
   if (!statistics)
     cli_fail("%s", tracemalloc_last_error());
   return statistics;
+}
+
+tracemalloc_statistics *cli_statistics(const tracemalloc_snapshot *snapshot,
+                                       tracemalloc_key_type key_type,
+                                       int cumulative) {
+  return grouped(tracemalloc_snapshot_statistics, snapshot, key_type,
+                 cumulative);
+}
+
+tracemalloc_statistics *
+cli_statistics_by_function(const tracemalloc_snapshot *snapshot,
+                           tracemalloc_key_type key_type) {
+  return grouped(tracemalloc_snapshot_statistics_by_function, snapshot,
+                 key_type, 0);
 }
 
 int cli_print_statistics(const tracemalloc_snapshot *snapshot,

@@ -1,7 +1,8 @@
 /*
  * traceback.c - tracemalloc traceback: the biggest tracebacks, as the
  * example "Get the traceback of a memory block" of Python's tracemalloc
- * documentation prints them.
+ * documentation prints them, each frame with its function as Python's
+ * traceback module prints a stack.
  */
 #include "cli.h"
 
@@ -11,9 +12,12 @@ static const char traceback_usage[] =
     "\n"
     "Print the biggest tracebacks of the snapshot FILE (statistics by\n"
     "traceback), each as in Python's documentation: \"N memory blocks:\n"
-    "SIZE KiB\" and then the lines of Traceback.format(), with the source\n"
-    "lines when the files can be read. Tracebacks are separated by an empty\n"
-    "line.\n"
+    "SIZE KiB\" and then its frames as Python's traceback module prints\n"
+    "them, '  File \"FILE\", line N, in FUNCTION' (without \", in FUNCTION\"\n"
+    "when the function is unknown), each followed by its source line when\n"
+    "the file can be read. Frames of two functions on one line (C++\n"
+    "template instances, macros) make different tracebacks. Tracebacks are\n"
+    "separated by an empty line.\n"
     "\n"
     "options:\n"
     "  --limit N            print at most N tracebacks (default: 10)\n"
@@ -41,7 +45,7 @@ static int print_tracebacks(const tracemalloc_statistics *statistics,
     printf("%zu memory blocks: %.1f KiB\n", statistic->count,
            (double)statistic->size / 1024);
     size_t nline;
-    status = print_lines(tracemalloc_traceback_format(
+    status = print_lines(tracemalloc_traceback_format_with_functions(
         statistic->traceback, 0, 0, options->most_recent_first, &nline));
   }
   return status;
@@ -49,8 +53,13 @@ static int print_tracebacks(const tracemalloc_statistics *statistics,
 
 static int traceback(tracemalloc_snapshot *const *snapshots,
                      const cli_options *options) {
-  return cli_print_statistics(snapshots[0], TRACEMALLOC_KEY_TRACEBACK, 0,
-                              print_tracebacks, options);
+  tracemalloc_statistics *statistics =
+      cli_statistics_by_function(snapshots[0], TRACEMALLOC_KEY_TRACEBACK);
+  if (!statistics)
+    return EXIT_ERROR;
+  int status = print_tracebacks(statistics, options);
+  tracemalloc_statistics_free(statistics);
+  return status;
 }
 
 const cli_command cli_traceback = {

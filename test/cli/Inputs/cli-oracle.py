@@ -4,15 +4,19 @@
 
 Reads tm-mksnap input files, builds the same tracemalloc.Snapshot objects
 and prints what the tracemalloc CLI must print for COMMAND (top, compare,
-display, traceback) with the CLI's own options (--key, --cumulative,
+display, traceback, collapsed) with the CLI's own options (--key, --cumulative,
 --limit, --include/--exclude PATTERN[:LINE], --all-frames, --domain N,
 --exclude-domain N), with Python's code doing the work: statistics(),
-compare_to(), filter_traces(), Traceback.format() and the display_top()
-example of the documentation.
+compare_to(), filter_traces(), the display_top() example of the
+documentation, and for traceback, statistics("traceback") of frames that
+are (filename, lineno, function) tuples, so that two functions on one line
+are two frames, printed by the traceback module's format_list(); collapsed (export
+--format collapsed) groups the same way.
 """
 import linecache
 import re
 import sys
+import traceback as traceback_module
 import tracemalloc
 
 FRAME = re.compile(r"^(.*?):(\d+)(?::(.*))?$")
@@ -23,6 +27,17 @@ def parse_frame(token):
     for match in re.finditer(r":(\d+)(?=:|$)", token):
         return token[:match.start()], int(match.group(1))
     raise ValueError(token)
+
+
+def parse_function(token):
+    # What follows FILE:LINE: ("" when nothing does).
+    match = re.search(r":(\d+)(?=:|$)", token)
+    return token[match.end() + 1:]
+
+
+# The functions of each raw trace tuple of the snapshots load() made, most
+# recent first: filter_traces() keeps the tuples themselves.
+FUNCTIONS = {}
 
 
 def load(path):
@@ -42,6 +57,8 @@ def load(path):
                 deepest = max(deepest, len(frames))
                 traces.append((int(tokens[1]), int(tokens[2]), frames,
                                total if total is not None else len(frames)))
+                FUNCTIONS[id(traces[-1])] = [parse_function(t)
+                                             for t in tokens[3:]]
     return tracemalloc.Snapshot(traces, limit or deepest)
 
 
@@ -104,6 +121,36 @@ def display_top(snapshot, key_type, limit):
     print("Total allocated size: %.1f KiB" % (total / 1024))
 
 
+def with_functions(snapshot):
+    # The same traces with (filename, lineno, function) frames: Frame
+    # compares, hashes and orders its tuple, whatever its length.
+    traces = [(domain, size,
+               tuple(frame + (function,) for frame, function
+                     in zip(frames, FUNCTIONS[id(trace)])), total)
+              for trace in snapshot.traces._traces
+              for domain, size, frames, total in [trace]]
+    return tracemalloc.Snapshot(traces, snapshot.traceback_limit)
+
+
+def print_stack(traceback):
+    # Oldest first, as Traceback iterates; ", in " left out when the
+    # function is unknown.
+    stack = traceback_module.StackSummary.from_list(
+        [(frame._frame[0], frame._frame[1], frame._frame[2], None)
+         for frame in traceback])
+    for entry in stack.format():
+        for line in entry.rstrip("\n").split("\n"):
+            print(line[:-len(", in ")] if line.endswith(", in ") else line)
+
+
+def collapsed_frame(frame):
+    filename, lineno, function = (name.replace(";", ":") for name in
+                                  (frame[0], str(frame[1]), frame[2]))
+    if function:
+        return "%s (%s:%s)" % (function, filename, lineno)
+    return "%s:%s" % (filename, lineno)
+
+
 def main():
     command = sys.argv[1]
     nfile = 2 if command == "compare" else 1
@@ -120,14 +167,18 @@ def main():
             print(stat)
     elif command == "display":
         display_top(snapshots[0], key, limit)
+    elif command == "collapsed":
+        for stat in with_functions(snapshots[0]).statistics("traceback"):
+            if stat.size:
+                print(";".join(collapsed_frame(frame._frame)
+                               for frame in stat.traceback), stat.size)
     elif command == "traceback":
-        stats = snapshots[0].statistics("traceback")[:limit]
+        stats = with_functions(snapshots[0]).statistics("traceback")[:limit]
         for i, stat in enumerate(stats):
             if i:
                 print()
             print("%s memory blocks: %.1f KiB" % (stat.count, stat.size / 1024))
-            for line in stat.traceback.format():
-                print(line)
+            print_stack(stat.traceback)
 
 
 sys.stdout.reconfigure(encoding="utf-8", newline="\n")

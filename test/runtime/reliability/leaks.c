@@ -1,7 +1,7 @@
 // TRACEMALLOC_LEAKS=1: at exit, the blocks still allocated, grouped by
-// traceback, biggest first, each traceback formatted as Python's
-// Traceback.format() with its source lines; on stderr, the program's output
-// untouched.
+// traceback, biggest first, each traceback's frames as Python's traceback
+// module prints a stack (with the functions) and their source lines; on
+// stderr, the program's output untouched.
 //
 // RUN: %tmcc -O0 %s -o %t
 // RUN: env TRACEMALLOC_LEAKS=1 TRACEMALLOC_UNINSTRUMENTED=0 %t 2>%t.err | FileCheck --check-prefix=OUT %s
@@ -29,11 +29,11 @@ int main(void) {
 // OUT: done
 // CHECK:      tracemalloc: 4 blocks (2.9 KiB) still allocated at exit, from 2 tracebacks; the biggest:
 // CHECK-NEXT: 3 memory blocks: 2.9 KiB
-// CHECK-NEXT:   File "{{/.*}}/leaks.c", line 21
+// CHECK-NEXT:   File "{{/.*}}/leaks.c", line 21, in main{{$}}
 // CHECK-NEXT:     keep[i] = leak_one(1000);
-// CHECK-NEXT:   File "{{/.*}}/leaks.c", line 16
+// CHECK-NEXT:   File "{{/.*}}/leaks.c", line 16, in leak_one{{$}}
 // CHECK-NEXT:     return malloc(size);
 // CHECK-NEXT: 1 memory blocks: 0.0 KiB
-// CHECK-NEXT:   File "{{/.*}}/leaks.c", line 24
+// CHECK-NEXT:   File "{{/.*}}/leaks.c", line 24, in main{{$}}
 // CHECK-NEXT:     keep[3] = strdup("x");
 // CHECK-NOT: {{.}}
