@@ -9,7 +9,8 @@
  *   (inuse_space) unless told otherwise, and default_sample_type names it
  *   too; the period type is space/bytes, the period 1 (nothing is sampled:
  *   every block is counted);
- * - one Sample per traceback (the statistics by traceback): the count and
+ * - one Sample per traceback of frames (the statistics by traceback, two
+ *   functions of one line apart): the count and
  *   the total size of its live blocks, its locations leaf first (the most
  *   recent frame first);
  * - one Location per distinct frame, with no address (the snapshot has
@@ -396,7 +397,7 @@ int cli_write_pprof(FILE *out, const tracemalloc_snapshot *snapshot,
                     const cli_options *options) {
   (void)options;
   tracemalloc_statistics *statistics =
-      cli_statistics_by_function(snapshot, TRACEMALLOC_KEY_TRACEBACK, 0);
+      cli_statistics_by_function(snapshot, TRACEMALLOC_KEY_TRACEBACK);
   if (!statistics)
     return EXIT_ERROR;
   pprof_writer writer = {.out = out};
