@@ -89,6 +89,13 @@ typedef struct tracemalloc_frame {
   const char *function;
 } tracemalloc_frame;
 
+/* 1 when frame, a frame of a snapshot's traceback, is a call site in an
+ * inlined function body: it shares its machine code with the next older
+ * frame of the traceback, where the function was inlined (pprof shows such
+ * frames as one location). Frames that differ only in this stay apart in
+ * a snapshot, as frames of different functions do. */
+int tracemalloc_frame_is_inlined(const tracemalloc_frame *frame);
+
 /* Traceback: frames[0] is the oldest frame and frames[nframe - 1] the most
  * recent one, as when iterating a Python Traceback. total_nframe is the
  * depth of the stack when the block was allocated (saturating at 65535),

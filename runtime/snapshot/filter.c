@@ -478,8 +478,9 @@ static const tracemalloc_frame *copy_frame(copier *copier,
   const tracemalloc_frame **copy =
       &copier->frames[tm_snap_frame_of(frame)->index];
   if (!*copy)
-    *copy = tm_builder_frame(copier->builder, frame->filename, frame->lineno,
-                             frame->function);
+    *copy = tm_builder_frame_inlined(copier->builder, frame->filename,
+                                     frame->lineno, frame->function,
+                                     tm_snap_frame_of(frame)->inlined);
   return *copy;
 }
 

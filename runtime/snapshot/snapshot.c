@@ -176,6 +176,11 @@ static const char *intern_string(tm_snapshot_builder *builder,
   if (slot->entry)
     return ((tm_snap_string *)slot->entry)->text;
 
+  /* A .tms file numbers strings with 31 bits (snapshot_file.c). */
+  if (snapshot->nstrings >= INT32_MAX) {
+    tm_set_error("a snapshot holds at most %d strings", INT32_MAX);
+    return NULL;
+  }
   tm_snap_string *string =
       tm_arena_alloc(&snapshot->arena, sizeof(tm_snap_string) + key.length + 1);
   if (!string ||
@@ -197,6 +202,7 @@ typedef struct frame_key {
   const char *filename; /* interned */
   unsigned int lineno;
   const char *function; /* not interned: only compared when the rest is */
+  unsigned int inlined;
 } frame_key;
 
 static int same_location(const void *entry, const void *key) {
@@ -209,6 +215,7 @@ static int same_frame(const void *entry, const void *key) {
   const tracemalloc_frame *frame = &((const tm_snap_frame *)entry)->frame;
   const frame_key *wanted = key;
   return same_location(entry, key) &&
+         ((const tm_snap_frame *)entry)->inlined == wanted->inlined &&
          strcmp(frame->function, wanted->function) == 0;
 }
 
@@ -244,6 +251,7 @@ static tm_snap_frame *new_frame(tm_snapshot_builder *builder,
   frame->frame.lineno = key->lineno;
   frame->frame.function = function;
   frame->location = location ? location : &frame->frame;
+  frame->inlined = key->inlined;
   frame->index = snapshot->nframes;
   snapshot->frames[snapshot->nframes++] = frame;
   return frame;
@@ -253,9 +261,17 @@ const tracemalloc_frame *tm_builder_frame(tm_snapshot_builder *builder,
                                           const char *filename,
                                           unsigned int lineno,
                                           const char *function) {
+  return tm_builder_frame_inlined(builder, filename, lineno, function, 0);
+}
+
+const tracemalloc_frame *tm_builder_frame_inlined(tm_snapshot_builder *builder,
+                                                  const char *filename,
+                                                  unsigned int lineno,
+                                                  const char *function,
+                                                  unsigned int inlined) {
   /* Python's frame for "nothing known" is ("<unknown>", 0). */
   frame_key key = {intern_string(builder, filename ? filename : "<unknown>"),
-                   lineno, function ? function : ""};
+                   lineno, function ? function : "", inlined != 0};
   if (!key.filename)
     return NULL;
   uint64_t hash =
@@ -363,6 +379,10 @@ int tm_builder_reserve_traces(tm_snapshot_builder *builder, size_t count) {
   snapshot->traces = traces;
   snapshot->traces_capacity = count;
   return 0;
+}
+
+int tracemalloc_frame_is_inlined(const tracemalloc_frame *frame) {
+  return tm_snap_frame_of(frame)->inlined != 0;
 }
 
 tracemalloc_snapshot *tm_builder_snapshot(tm_snapshot_builder *builder) {

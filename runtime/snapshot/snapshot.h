@@ -43,6 +43,11 @@ typedef struct tm_snap_frame {
   /* The frame that stands for (filename, lineno), which is itself when
    * it was the first one made with them. */
   const tracemalloc_frame *location;
+  /* Inlined into the next older frame of its tracebacks: a call site of an
+   * inlined function body, which shares its machine code with the caller's
+   * (pprof writes such chains as one location). Part of the frame's
+   * identity, with the function; never of Python's comparisons. */
+  unsigned int inlined;
 } tm_snap_frame;
 
 typedef struct tm_snap_traceback {
@@ -162,6 +167,11 @@ TM_HIDDEN tm_snapshot_builder *tm_builder_new(unsigned int traceback_limit,
 TM_HIDDEN const tracemalloc_frame *
 tm_builder_frame(tm_snapshot_builder *builder, const char *filename,
                  unsigned int lineno, const char *function);
+/* The same for a frame inlined into the next older one (inlined != 0). */
+TM_HIDDEN const tracemalloc_frame *
+tm_builder_frame_inlined(tm_snapshot_builder *builder, const char *filename,
+                         unsigned int lineno, const char *function,
+                         unsigned int inlined);
 /* frames: oldest first, nframe >= 1. */
 TM_HIDDEN const tracemalloc_traceback *
 tm_builder_traceback(tm_snapshot_builder *builder,

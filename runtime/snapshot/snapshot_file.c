@@ -19,7 +19,10 @@
  *       72       string table: string_count x { u32 length, length bytes }
  *                (no NUL byte in or after a string)
  *                frame table: frame_count x { u32 filename, u32 function,
- *                u32 lineno } (string indices)
+ *                u32 lineno } (string indices); version 3: the function
+ *                index's bit 31 is set when the frame is inlined into the
+ *                next older frame of its tracebacks, so a file holds at
+ *                most 2^31 strings
  *                traceback table: traceback_count x { u32 total_nframe,
  *                u32 nframe (1..65535), nframe x u32 frame index, oldest
  *                frame first }
@@ -69,7 +72,7 @@
 enum {
   TMS_MAGIC_SIZE = 8,
   TMS_VERSION = 3,
-  TMS_FIRST_SECTIONS_VERSION = 3,
+  TMS_VERSION_3 = 3,      /* added the section area and the inlined flag */
   TMS_OLDEST_VERSION = 1, /* FNV-1a checksum */
   TMS_HEADER_SIZE = 72,
   TMS_CHECKSUM_SIZE = 8,
@@ -80,6 +83,9 @@ enum {
   TMS_SECTION_AREA_SIZE = 8,    /* the area's length before it */
   TMS_SECTION_HEADER_SIZE = 16, /* tag, reserved, length */
 };
+
+/* Version 3: in a frame's function index, the frame is inlined. */
+static const uint32_t TMS_INLINED = UINT32_C(1) << 31;
 
 static const uint64_t FNV_OFFSET_BASIS = 0xcbf29ce484222325ULL;
 static const uint64_t FNV_PRIME = 0x100000001b3ULL;
@@ -243,7 +249,8 @@ static void put_tables(writer *writer, const tracemalloc_snapshot *snapshot) {
   for (uint32_t i = 0; i < snapshot->nframes; i++) {
     const tracemalloc_frame *frame = &snapshot->frames[i]->frame;
     put_u32(writer, string_index(frame->filename));
-    put_u32(writer, string_index(frame->function));
+    put_u32(writer, string_index(frame->function) |
+                        (snapshot->frames[i]->inlined ? TMS_INLINED : 0));
     put_u32(writer, frame->lineno);
   }
   for (uint32_t i = 0; i < snapshot->ntracebacks; i++) {
@@ -392,7 +399,7 @@ static int read_enough(const loader *loader) {
       return 0;
   }
   /* Version 3: the section area's size comes after the trace table. */
-  if (load_u32(in + TMS_MAGIC_SIZE) >= TMS_FIRST_SECTIONS_VERSION) {
+  if (load_u32(in + TMS_MAGIC_SIZE) >= TMS_VERSION_3) {
     uint64_t area_at = announced - TMS_CHECKSUM_SIZE;
     if (size < area_at + TMS_SECTION_AREA_SIZE)
       return 0;
@@ -524,7 +531,7 @@ static int check_layout(loader *loader) {
                   TMS_TRACE_SIZE, 0, &offset) < 0)
     return -1;
   loader->sections_at = loader->sections_end = offset;
-  if (header->version >= TMS_FIRST_SECTIONS_VERSION) {
+  if (header->version >= TMS_VERSION_3) {
     if (place_table(loader, "section area size", 0, NULL, 0,
                     TMS_SECTION_AREA_SIZE, &offset) < 0)
       return -1;
@@ -581,6 +588,8 @@ static int check_counts(const loader *loader) {
                       "a traceback table of %" PRIu64
                       " bytes cannot hold %" PRIu64 " tracebacks",
                       header->traceback_table_size, header->traceback_count);
+  if (header->version >= TMS_VERSION_3 && header->string_count > INT32_MAX)
+    return load_error(loader, "more than %" PRId32 " strings", INT32_MAX);
   if (header->string_count > UINT32_MAX || header->frame_count > UINT32_MAX ||
       header->traceback_count > UINT32_MAX)
     return load_error(loader,
@@ -652,13 +661,17 @@ static int load_frames(loader *loader) {
        i++, in += TMS_FRAME_SIZE) {
     uint32_t filename = load_u32(in);
     uint32_t function = load_u32(in + 4);
-    uint32_t lineno = load_u32(in + 8);
+    uint32_t lineno = load_u32(in + 8), inlined = 0;
+    if (loader->header.version >= TMS_VERSION_3) {
+      inlined = function >> 31;
+      function &= ~TMS_INLINED;
+    }
     if (check_index(loader, "frame", i, "string", filename, nstring) < 0 ||
         check_index(loader, "frame", i, "string", function, nstring) < 0)
       return -1;
     loader->frames[i] =
-        tm_builder_frame(loader->builder, loader->strings[filename], lineno,
-                         loader->strings[function]);
+        tm_builder_frame_inlined(loader->builder, loader->strings[filename],
+                                 lineno, loader->strings[function], inlined);
     if (!loader->frames[i])
       return builder_error(loader);
   }

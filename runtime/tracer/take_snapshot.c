@@ -42,7 +42,8 @@ build_traceback(tm_snapshot_builder *builder, uint32_t id,
   for (unsigned int i = 0; i < nframe; i++) {
     tm_site_t site = tb->frames[nframe - 1 - i];
     scratch[i] =
-        tm_builder_frame(builder, site->filename, site->lineno, site->function);
+        tm_builder_frame_inlined(builder, site->filename, site->lineno,
+                                 site->function, site->inlined_at != NULL);
     if (!scratch[i])
       return NULL;
   }

@@ -274,10 +274,12 @@ void tm_traceback_reset(void) {
  * are interned. Distinct records get distinct copies, so two tracebacks
  * never become equal.
  *
- * The copy's inlined_at is NULL: the depot stores every frame of an inlined
- * chain as a frame of its own, and nothing follows inlined_at from a stored
- * frame. If the arena cannot grow, the frame becomes tm_unloaded_site
- * rather than dangle. */
+ * Nothing follows inlined_at from a stored frame (the depot stores every
+ * frame of an inlined chain as a frame of its own); only whether it is set
+ * still matters, to snapshots (a frame inlined into the next one), so the
+ * copy's points at tm_unloaded_site, never into the unloaded code. If the
+ * arena cannot grow, the frame becomes tm_unloaded_site rather than
+ * dangle. */
 static const struct __tm_site tm_unloaded_site = {
     .filename = "<unloaded module>", .function = "", .chain_depth = 1};
 
@@ -356,7 +358,7 @@ static tm_site_t copy_site(struct copy_map *map, tm_site_t site,
   if (!copy)
     return &tm_unloaded_site;
   *copy = *site;
-  copy->inlined_at = NULL;
+  copy->inlined_at = site->inlined_at ? &tm_unloaded_site : NULL;
   copy->filename = copy_string(map, site->filename, ranges, nrange);
   copy->function = copy_string(map, site->function, ranges, nrange);
   if (!copy->filename)

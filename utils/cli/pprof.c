@@ -13,11 +13,15 @@
  *   functions of one line apart): the count and
  *   the total size of its live blocks, its locations leaf first (the most
  *   recent frame first);
- * - one Location per distinct frame, with no address (the snapshot has
- *   none): one Line, its function and line number. Their one Mapping,
- *   with no file and no addresses, says that functions, file names and
- *   line numbers are known: pprof would otherwise try to symbolize them
- *   and complain that the binary is not available;
+ * - one Location per distinct frame with the frames inlined into it, with
+ *   no address (the snapshot has none): a frame that is a call site in an
+ *   inlined function body shares its machine code with the next older
+ *   frame, so the chain from such a frame up to the first frame that was
+ *   not inlined is one Location whose Lines (function, line number) go
+ *   innermost first, as pprof represents inlining. Their one Mapping, with
+ *   no file and no addresses, says that functions, file names, line
+ *   numbers and inlined frames are known: pprof would otherwise try to
+ *   symbolize them and complain that the binary is not available;
  * - one Function per distinct (function name, file name). A frame whose
  *   function is unknown is named after its file: pprof groups by function
  *   name, and the file is then the narrowest unit known (Python's
@@ -163,6 +167,7 @@ enum {
   MAPPING_HAS_FUNCTIONS = 7,
   MAPPING_HAS_FILENAMES = 8,
   MAPPING_HAS_LINE_NUMBERS = 9,
+  MAPPING_HAS_INLINE_FRAMES = 10,
   LOCATION_ID = 1,
   LOCATION_MAPPING_ID = 2,
   LOCATION_LINE = 4,
@@ -186,7 +191,11 @@ typedef struct pprof_writer {
   pb_buffer message; /* the top-level field being encoded */
   pb_buffer inner;   /* a message or packed array nested in it */
   /* Numbers of the objects met, from 0; ids in the profile are from 1. */
-  cli_numbering *locations; /* frames */
+  /* Inlined chains, innermost frame first: (frame, the number of the rest
+   * of the chain + 1, or NULL for a frame that was not inlined). */
+  cli_numbering *chains;
+  cli_key *chain_keys;      /* by number, while the locations are written */
+  cli_numbering *locations; /* chains: (their number + 1, NULL) */
   cli_numbering *functions; /* (function name, file name) */
   cli_numbering *strings;   /* by address: the snapshot's are interned */
   int out_of_memory;
@@ -257,6 +266,7 @@ static void write_header(pprof_writer *writer,
   pb_integer(&writer->message, MAPPING_HAS_FUNCTIONS, 1);
   pb_integer(&writer->message, MAPPING_HAS_FILENAMES, 1);
   pb_integer(&writer->message, MAPPING_HAS_LINE_NUMBERS, 1);
+  pb_integer(&writer->message, MAPPING_HAS_INLINE_FRAMES, 1);
   emit(writer, PROFILE_MAPPING);
   pb_integer(&writer->pending, PROFILE_PERIOD, 1);
   for (size_t i = 0; i < NCOMMENT; i++) {
@@ -267,12 +277,29 @@ static void write_header(pprof_writer *writer,
              string_index(writer, columns[NCOLUMN - 1].type));
 }
 
+/* The location of the inlined chain that ends at frames[*end] (oldest
+ * first): frames[*end] and the older frames it is inlined into, up to one
+ * that was not inlined (or the oldest frame of a truncated traceback).
+ * *end moves past the chain. */
+static uint64_t chain_location(pprof_writer *writer,
+                               const tracemalloc_frame *const *frames,
+                               unsigned int *end) {
+  unsigned int innermost = *end, outer = innermost;
+  while (outer > 0 && tracemalloc_frame_is_inlined(frames[outer]))
+    outer--;
+  uintptr_t chain = 0; /* number + 1 of the chain so far, from outer in */
+  for (unsigned int i = outer; i <= innermost; i++)
+    chain = (uintptr_t)id_of(writer, writer->chains, frames[i], (void *)chain);
+  *end = outer;
+  return id_of(writer, writer->locations, (void *)chain, NULL);
+}
+
 static void write_sample(pprof_writer *writer,
                          const tracemalloc_statistic *statistic) {
   const tracemalloc_traceback *traceback = statistic->traceback;
-  for (unsigned int i = traceback->nframe; i-- > 0;)
-    pb_varint(&writer->inner,
-              id_of(writer, writer->locations, traceback->frames[i], NULL));
+  /* Leaf first. */
+  for (unsigned int end = traceback->nframe; end-- > 0;)
+    pb_varint(&writer->inner, chain_location(writer, traceback->frames, &end));
   pb_nested(&writer->message, SAMPLE_LOCATION_ID, &writer->inner);
   for (size_t i = 0; i < NCOLUMN; i++) {
     uint64_t value = columns[i].value(statistic);
@@ -287,15 +314,18 @@ static const char *function_name(const tracemalloc_frame *frame) {
                                              : frame->filename;
 }
 
-static void write_location(pprof_writer *writer, uint64_t id,
-                           const tracemalloc_frame *frame) {
+/* A location: the Lines of its chain, innermost first. */
+static void write_location(pprof_writer *writer, uint64_t id, uintptr_t chain) {
   pb_integer(&writer->message, LOCATION_ID, id);
   pb_integer(&writer->message, LOCATION_MAPPING_ID, MAPPING);
-  pb_integer(
-      &writer->inner, LINE_FUNCTION_ID,
-      id_of(writer, writer->functions, function_name(frame), frame->filename));
-  pb_integer(&writer->inner, LINE_LINE, frame->lineno);
-  pb_nested(&writer->message, LOCATION_LINE, &writer->inner);
+  for (; chain; chain = (uintptr_t)writer->chain_keys[chain - 1].second) {
+    const tracemalloc_frame *frame = writer->chain_keys[chain - 1].first;
+    pb_integer(&writer->inner, LINE_FUNCTION_ID,
+               id_of(writer, writer->functions, function_name(frame),
+                     frame->filename));
+    pb_integer(&writer->inner, LINE_LINE, frame->lineno);
+    pb_nested(&writer->message, LOCATION_LINE, &writer->inner);
+  }
   emit(writer, PROFILE_LOCATION);
 }
 
@@ -326,9 +356,9 @@ static void write_numbered(pprof_writer *writer, cli_numbering *numbering,
 }
 
 static void write_location_key(pprof_writer *writer, uint64_t id,
-                               const void *frame, const void *unused) {
+                               const void *chain, const void *unused) {
   (void)unused;
-  write_location(writer, id, frame);
+  write_location(writer, id, (uintptr_t)chain);
 }
 
 static void write_function_key(pprof_writer *writer, uint64_t id,
@@ -380,7 +410,13 @@ static int write_profile(pprof_writer *writer,
   write_header(writer, comments);
   for (size_t i = 0; i < statistics->count; i++)
     write_sample(writer, &statistics->items[i]);
-  write_numbered(writer, writer->locations, write_location_key);
+  writer->chain_keys = cli_numbering_keys(writer->chains);
+  if (writer->chain_keys)
+    write_numbered(writer, writer->locations, write_location_key);
+  else
+    writer->out_of_memory = 1;
+  free(writer->chain_keys);
+  writer->chain_keys = NULL;
   write_numbered(writer, writer->functions, write_function_key);
   write_numbered(writer, writer->strings, write_string_key);
   if (writer->out_of_memory || writer->pending.failed ||
@@ -401,13 +437,15 @@ int cli_write_pprof(FILE *out, const tracemalloc_snapshot *snapshot,
   if (!statistics)
     return EXIT_ERROR;
   pprof_writer writer = {.out = out};
+  writer.chains = cli_numbering_new();
   writer.locations = cli_numbering_new();
   writer.functions = cli_numbering_new();
   writer.strings = cli_numbering_new();
   int status;
   /* windowBits 15 + 16: a gzip header and trailer around the deflate
    * stream, which is what pprof reads. */
-  if (!writer.locations || !writer.functions || !writer.strings ||
+  if (!writer.chains || !writer.locations || !writer.functions ||
+      !writer.strings ||
       deflateInit2(&writer.zstream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16,
                    8, Z_DEFAULT_STRATEGY) != Z_OK)
     status = cli_fail("out of memory");
@@ -415,6 +453,7 @@ int cli_write_pprof(FILE *out, const tracemalloc_snapshot *snapshot,
     status = write_profile(&writer, statistics, snapshot);
     deflateEnd(&writer.zstream);
   }
+  cli_numbering_free(writer.chains);
   cli_numbering_free(writer.locations);
   cli_numbering_free(writer.functions);
   cli_numbering_free(writer.strings);
