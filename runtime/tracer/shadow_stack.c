@@ -95,18 +95,15 @@ unsigned int tm_capture_frames(tm_site_t site, tm_site_t *frames,
                                unsigned int max, unsigned int *total_nframe) {
   unsigned int nframe = 0;
   uint64_t total = 0;
-  /* A function with a frame of its own owns the top slot, which holds a
-   * stale call site: its caller's call site is one slot further down.
-   * Uninstrumented code has no slot: the top one is its caller's. */
-  uint64_t skip = 1;
   if (site) {
     nframe = push_chain(site, frames, 0, max);
     total = frames_of(site);
-    skip = (site->flags & TM_SITE_OWN_FRAME) ? 2 : 1;
   }
-  uint64_t depth = __tm_shadow.depth;
-  if (depth >= skip)
-    nframe = push_callers(depth - skip, skip == 2, frames, nframe, max, &total);
+  /* Uninstrumented code has no slot: the top one is its caller's. */
+  uint64_t nslots = tm_caller_slots(site);
+  if (nslots > 0)
+    nframe = push_callers(nslots - 1, site && (site->flags & TM_SITE_OWN_FRAME),
+                          frames, nframe, max, &total);
   if (nframe == 0) {
     frames[nframe++] = &tm_unknown_site;
     total = total ? total : 1;

@@ -64,6 +64,8 @@ static _Atomic(struct id_array *) current_array;
 static _Atomic uint32_t traceback_count;
 static char *arena_next;
 static size_t arena_left;
+/* Written with every shard lock held (tm_traceback_epoch). */
+static uint64_t epoch;
 
 static void *map_tracked(size_t size) {
   struct mapping *m = tm_os_map(size + sizeof(struct mapping));
@@ -244,8 +246,11 @@ void tm_traceback_reset(void) {
     mappings = m->next;
     tm_os_unmap(m, m->size);
   }
+  epoch++;
   pthread_mutex_unlock(&depot_lock);
 }
+
+uint64_t tm_traceback_epoch(void) { return epoch; }
 
 /* ---- Unloaded modules ----
  * Frames are pointers to the site records the pass emitted, which live in
@@ -371,6 +376,10 @@ static tm_site_t copy_site(struct copy_map *map, tm_site_t site,
 
 void tm_traceback_detach_locked(const tm_code_range *ranges,
                                 unsigned int nrange) {
+  /* Even when no frame points there: a per-thread cache may hold keys of
+   * the module's records, which a module loaded later at the same address
+   * would match (traceback_cache.c). */
+  epoch++;
   uint32_t count = atomic_load_explicit(&traceback_count, memory_order_relaxed);
   /* Frames to copy, at most: sizes the map (each site brings at most two
    * strings). */

@@ -306,22 +306,41 @@ static int put_locked(tm_shard *shard, const tm_trace_entry *entry) {
  * snapshot requested by a signal or the growth trigger copies the traces
  * as they were before the first change after the request (capture.c). */
 
-/* hash: tm_traceback_hash() of the frames, computed before the lock was
- * taken (it reads nothing shared): the shard lock is held as briefly as
- * the interning allows. */
-static int record_locked(tm_shard *shard, unsigned int domain, void *ptr,
-                         size_t size, const tm_site_t *frames,
-                         unsigned int nframe, unsigned int total_nframe,
-                         uint32_t hash) {
-  tm_trace_entry entry = {
-      .ptr = (uintptr_t)ptr, .size = size, .domain = domain};
-  if (tm_traceback_intern(frames, nframe, total_nframe, hash,
-                          &entry.traceback_id) < 0) {
-    count_lost();
-    drop_stale(shard, domain, (uintptr_t)ptr);
+/* The frames of an allocation, captured and hashed before the shard lock
+ * is taken (they read nothing shared): the lock is held as briefly as the
+ * interning allows. frames is NULL until captured. */
+typedef struct captured_traceback {
+  tm_site_t *frames;
+  unsigned int nframe, total_nframe;
+  uint32_t hash;
+} captured_traceback;
+
+static int capture(tm_site_t site, unsigned int limit, tm_site_t *stack_frames,
+                   captured_traceback *tb) {
+  tb->frames = limit <= STACK_FRAMES ? stack_frames : thread_frame_buffer();
+  if (!tb->frames)
     return -1;
-  }
-  return put_locked(shard, &entry);
+  tb->nframe = tm_capture_frames(site, tb->frames, limit, &tb->total_nframe);
+  tb->hash = tm_traceback_hash(tb->frames, tb->nframe, tb->total_nframe);
+  return 0;
+}
+
+/* With the shard locked: the id of the allocation's traceback. The thread's
+ * cache may have given one; it is used if still valid, else the frames are
+ * captured (if not yet), interned, and their id cached. */
+static int traceback_id_locked(tm_site_t site, unsigned int limit,
+                               tm_site_t *stack_frames, captured_traceback *tb,
+                               const tm_traceback_probe *probe, int cached,
+                               uint32_t *id) {
+  if (cached && tm_traceback_cache_current_locked())
+    return 0;
+  if (!tb->frames && capture(site, limit, stack_frames, tb) < 0)
+    return -1;
+  if (tm_traceback_intern(tb->frames, tb->nframe, tb->total_nframe, tb->hash,
+                          id) < 0)
+    return -1;
+  tm_traceback_cache_store_locked(probe, *id);
+  return 0;
 }
 
 int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
@@ -333,20 +352,28 @@ int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
   unsigned int limit =
       atomic_load_explicit(&traceback_limit, memory_order_relaxed);
   tm_site_t stack_frames[STACK_FRAMES];
-  tm_site_t *frames =
-      limit <= STACK_FRAMES ? stack_frames : thread_frame_buffer();
-  if (!frames) {
+  captured_traceback tb = {.frames = NULL};
+  tm_traceback_probe probe;
+  tm_trace_entry entry = {
+      .ptr = (uintptr_t)ptr, .size = size, .domain = domain};
+  int cached =
+      tm_traceback_cache_find(site, limit, &probe, &entry.traceback_id);
+  if (!cached && capture(site, limit, stack_frames, &tb) < 0) {
     count_lost();
     status = -1;
   } else {
-    unsigned int total_nframe;
-    unsigned int nframe = tm_capture_frames(site, frames, limit, &total_nframe);
-    uint32_t hash = tm_traceback_hash(frames, nframe, total_nframe);
     tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
     /* Tracing may have stopped since the caller looked. */
-    if (atomic_load_explicit(&__tm_tracing, memory_order_relaxed))
-      status = record_locked(shard, domain, ptr, size, frames, nframe,
-                             total_nframe, hash);
+    if (!atomic_load_explicit(&__tm_tracing, memory_order_relaxed)) {
+      /* Nothing to record. */
+    } else if (traceback_id_locked(site, limit, stack_frames, &tb, &probe,
+                                   cached, &entry.traceback_id) < 0) {
+      count_lost();
+      drop_stale(shard, domain, (uintptr_t)ptr);
+      status = -1;
+    } else {
+      status = put_locked(shard, &entry);
+    }
     tm_table_unlock(shard);
   }
   tm_reentrant--;

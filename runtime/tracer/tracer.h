@@ -36,6 +36,15 @@ TM_HIDDEN unsigned int tm_capture_frames(tm_site_t site, tm_site_t *frames,
 /* The frame used when nothing is known ("<unknown>", line 0). */
 extern const struct __tm_site tm_unknown_site TM_HIDDEN;
 
+/* How many shadow-stack slots, from slot 0 up, a traceback from site reads
+ * (more than TM_SHADOW_CAP when the stack overflowed): a function with a
+ * frame of its own owns the top slot, which holds a stale call site. */
+static inline uint64_t tm_caller_slots(tm_site_t site) {
+  uint64_t skip = site && (site->flags & TM_SITE_OWN_FRAME) ? 2 : 1;
+  uint64_t depth = __tm_shadow.depth;
+  return depth >= skip ? depth - skip + 1 : 0;
+}
+
 /* ---- traceback.c: interned tracebacks (the depot) ----
  * Immutable once published, referenced by a dense 32-bit id. Interning and
  * resetting happen with a trace-table shard lock held (reset: all of them),
@@ -57,6 +66,10 @@ TM_HIDDEN int tm_traceback_intern(const tm_site_t *frames, unsigned int nframe,
 TM_HIDDEN const tm_traceback *tm_traceback_get(uint32_t id);
 TM_HIDDEN uint32_t tm_traceback_count(void);
 TM_HIDDEN void tm_traceback_reset(void);
+/* Changes, with every shard lock held, whenever an id or a frame of the
+ * depot may stop meaning what it meant: at each reset and each unload
+ * (tm_traceback_detach_locked). Read it with a shard lock held. */
+TM_HIDDEN uint64_t tm_traceback_epoch(void);
 /* Held across fork() so the child never inherits a half-made insert. */
 TM_HIDDEN void tm_traceback_lock(void);
 TM_HIDDEN void tm_traceback_unlock(void);
@@ -71,6 +84,26 @@ typedef struct tm_code_range {
  * depot lock and every shard lock held (see tm_forget_code). */
 TM_HIDDEN void tm_traceback_detach_locked(const tm_code_range *ranges,
                                           unsigned int nrange);
+
+/* ---- traceback_cache.c: per thread, the ids of recent call stacks ----
+ * Keyed by the site and the raw shadow-stack slots its traceback reads.
+ * find, without a lock: 1 and *id when this thread interned that traceback
+ * before, an id to use only if tm_traceback_cache_current_locked() says so
+ * under the shard lock; 0 otherwise, and then, once the traceback is
+ * interned, tm_traceback_cache_store_locked() remembers its id (probe says
+ * where; the shadow stack must not have changed in between). */
+typedef struct tm_traceback_probe {
+  void *entry; /* NULL: not cached */
+  tm_site_t site;
+  uint64_t hash;
+  uint32_t nslots;
+} tm_traceback_probe;
+
+TM_HIDDEN int tm_traceback_cache_find(tm_site_t site, unsigned int limit,
+                                      tm_traceback_probe *probe, uint32_t *id);
+TM_HIDDEN int tm_traceback_cache_current_locked(void);
+TM_HIDDEN void tm_traceback_cache_store_locked(const tm_traceback_probe *probe,
+                                               uint32_t id);
 
 /* ---- trace_table.c: (domain, pointer) -> (size, traceback id) ----
  * Open addressing, sharded by pointer hash, one lock per shard. */
