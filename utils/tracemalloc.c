@@ -22,7 +22,7 @@
 
 static const cli_command *const commands[] = {
     &cli_top,   &cli_compare, &cli_traceback, &cli_display,
-    &cli_stats, &cli_export,  &cli_run,
+    &cli_stats, &cli_export,  &cli_run,       &cli_allocations,
 };
 
 enum { NCOMMAND = sizeof(commands) / sizeof(commands[0]) };
