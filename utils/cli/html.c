@@ -183,12 +183,9 @@ static void statistic_numbers(const tracemalloc_statistic *statistic,
   snprintf(average, 64, "%s", avg ? avg + strlen("average=") : "");
 }
 
-static void write_row(FILE *out, size_t rank,
-                      const tracemalloc_statistic *statistic, int lines) {
-  const tracemalloc_frame *frame = statistic->traceback->frames[0];
-  char size[64], average[64];
-  statistic_numbers(statistic, size, average);
-  fprintf(out, "<tr><td>%zu</td><td class=\"loc\">", rank);
+/* A table's FILE, or FILE:LINE and the function when lines. */
+static void write_location(FILE *out, const tracemalloc_frame *frame,
+                           int lines) {
   html_text(out, frame->filename);
   if (lines)
     fprintf(out, ":%u", frame->lineno);
@@ -197,6 +194,15 @@ static void write_row(FILE *out, size_t rank,
     html_text(out, frame->function);
     fputs("</span>", out);
   }
+}
+
+static void write_row(FILE *out, size_t rank,
+                      const tracemalloc_statistic *statistic, int lines) {
+  const tracemalloc_frame *frame = statistic->traceback->frames[0];
+  char size[64], average[64];
+  statistic_numbers(statistic, size, average);
+  fprintf(out, "<tr><td>%zu</td><td class=\"loc\">", rank);
+  write_location(out, frame, lines);
   fprintf(out,
           "</td><td class=\"num\" data-bytes=\"%zu\">%s</td>"
           "<td class=\"num\">%zu</td><td class=\"num\">%s</td></tr>\n",
@@ -233,8 +239,7 @@ static void write_allocation_row(FILE *out, size_t rank,
   char allocated[64];
   fprintf(out, "<tr><td data-value=\"%zu\">%zu</td><td class=\"loc\">", rank,
           rank);
-  html_text(out, frame->filename);
-  fprintf(out, ":%u", frame->lineno);
+  write_location(out, frame, 1);
   fprintf(out,
           "</td><td class=\"num\" data-value=\"%llu\">%llu</td>"
           "<td class=\"num\" data-value=\"%llu\">%s</td>"
