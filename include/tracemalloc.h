@@ -246,6 +246,57 @@ tracemalloc_snapshot_compare_to(const tracemalloc_snapshot *snapshot,
                                 tracemalloc_key_type key_type, int cumulative);
 void tracemalloc_statistic_diffs_free(tracemalloc_statistic_diffs *diffs);
 
+/* ---- Allocation counters (TraceMalloc's own, after heaptrack) -----------
+ * Per traceback, kept while tracing even after every block of it is freed
+ * (until tracemalloc_clear_traces() or tracemalloc_stop()): allocations
+ * (calls that returned a block; a successful realloc is one), bytes
+ * allocated in all, and temporary allocations (heaptrack's definition:
+ * blocks freed before the thread that allocated them allocated anything
+ * else; a realloc frees its old block). Snapshots taken while tracing and
+ * .tms files of version 3 carry them; a filtered snapshot keeps the
+ * counters of the tracebacks its filters let through (domains are not
+ * recorded with counters: domain filters keep them all). */
+typedef enum tracemalloc_allocation_sort {
+  TRACEMALLOC_SORT_ALLOCATED,
+  TRACEMALLOC_SORT_ALLOCATIONS,
+  TRACEMALLOC_SORT_TEMPORARY,
+} tracemalloc_allocation_sort;
+
+/* "allocated", "allocations" or "temporary": 0 and *out; -1 with the error
+ * set otherwise. */
+int tracemalloc_allocation_sort_parse(const char *name,
+                                      tracemalloc_allocation_sort *out);
+
+typedef struct tracemalloc_allocation_statistic {
+  const tracemalloc_traceback *traceback;
+  uint64_t allocations;
+  uint64_t allocated;
+  uint64_t temporary;
+} tracemalloc_allocation_statistic;
+
+typedef struct tracemalloc_allocation_statistics {
+  tracemalloc_allocation_statistic *items;
+  size_t count;
+} tracemalloc_allocation_statistics;
+
+/* 1 when the snapshot has allocation counters, 0 when not (a file written
+ * before version 3, a snapshot built without them). */
+int tracemalloc_snapshot_has_allocation_counts(
+    const tracemalloc_snapshot *snapshot);
+
+/* The counters grouped as tracemalloc_snapshot_statistics() groups traces
+ * (lineno: the most recent frame; filename: its file; traceback: all the
+ * frames), one record per group with a non-zero counter, biggest first by
+ * sort, then by allocated, allocations, temporary and traceback, all
+ * descending. NULL with the error set when the snapshot has no counters.
+ * Valid while the snapshot is. */
+tracemalloc_allocation_statistics *
+tracemalloc_snapshot_allocations(const tracemalloc_snapshot *snapshot,
+                                 tracemalloc_key_type key_type,
+                                 tracemalloc_allocation_sort sort);
+void tracemalloc_allocation_statistics_free(
+    tracemalloc_allocation_statistics *statistics);
+
 /* ---- Text ----------------------------------------------------------------
  * The format functions write like snprintf: at most bufsize bytes including
  * the terminating NUL, and return the length of the full text. */
@@ -261,6 +312,11 @@ int tracemalloc_frame_format(char *buf, size_t bufsize,
 /* str(statistic): "FILE:LINE: size=4855 KiB, count=39328, average=126 B". */
 int tracemalloc_statistic_format(char *buf, size_t bufsize,
                                  const tracemalloc_statistic *statistic);
+
+/* "FILE:LINE: allocations=1000, allocated=97.7 KiB, temporary=1000". */
+int tracemalloc_allocation_statistic_format(
+    char *buf, size_t bufsize,
+    const tracemalloc_allocation_statistic *statistic);
 
 /* str(statistic_diff):
  * "FILE:LINE: size=SIZE (+DIFF), count=N (+DCOUNT), average=AVG". */

@@ -21,8 +21,8 @@
 #include <string.h>
 
 static const cli_command *const commands[] = {
-    &cli_top,   &cli_compare, &cli_traceback, &cli_display,
-    &cli_stats, &cli_export,  &cli_run,
+    &cli_top,   &cli_compare,     &cli_traceback, &cli_display,
+    &cli_stats, &cli_allocations, &cli_export,    &cli_run,
 };
 
 enum { NCOMMAND = sizeof(commands) / sizeof(commands[0]) };
@@ -36,7 +36,7 @@ static int print_main_usage(void) {
         "commands:\n",
         stdout);
   for (size_t i = 0; i < NCOMMAND; i++)
-    printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    printf("  %-11s %s\n", commands[i]->name, commands[i]->summary);
   fputs("\n"
         "Run 'tracemalloc COMMAND --help' for the options of a command,\n"
         "'tracemalloc --version' for the version.\n",

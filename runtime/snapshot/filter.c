@@ -544,6 +544,59 @@ static int copy_kept_traces(copier *copier,
   return 0;
 }
 
+/* Counters have no domain: a domain-only filter lets them all through, and
+ * a filename filter with a domain tests the traceback alone. 1, 0, or -1
+ * when out of memory. */
+static int keep_counts(compiled_filter *filters, size_t nfilters,
+                       const tracemalloc_traceback *traceback) {
+  int any_inclusive = 0, included = 0;
+  for (size_t i = 0; i < nfilters; i++) {
+    const tracemalloc_filter *filter = filters[i].filter;
+    if (filter->domain_only)
+      continue;
+    int passes = traceback_matches(&filters[i], traceback);
+    if (passes < 0)
+      return -1;
+    if (filter->inclusive) {
+      any_inclusive = 1;
+      included |= passes;
+    } else if (!passes) {
+      return 0;
+    }
+  }
+  return !any_inclusive || included;
+}
+
+/* The allocation counters of the tracebacks the filters keep. */
+static int copy_kept_counts(copier *copier,
+                            const tracemalloc_snapshot *snapshot,
+                            compiled_filter *filters, size_t nfilters) {
+  if (!snapshot->has_counts)
+    return 0;
+  tracemalloc_snapshot *copy = tm_builder_snapshot(copier->builder);
+  tm_snap_enable_counts(copy);
+  for (uint32_t i = 0; i < snapshot->ntracebacks; i++) {
+    const tm_snap_counts *counts = tm_snap_counts_of(snapshot, i);
+    if (!counts)
+      continue;
+    const tracemalloc_traceback *traceback =
+        &snapshot->tracebacks[i]->traceback;
+    int keep = keep_counts(filters, nfilters, traceback);
+    if (keep < 0) {
+      tm_set_error("out of memory while filtering traces");
+      return -1;
+    }
+    if (!keep)
+      continue;
+    traceback = copy_traceback(copier, traceback);
+    if (!traceback ||
+        tm_snap_add_counts(copy, tm_snap_traceback_of(traceback)->index,
+                           counts) < 0)
+      return -1;
+  }
+  return 0;
+}
+
 tracemalloc_snapshot *
 tracemalloc_snapshot_filter_traces(const tracemalloc_snapshot *snapshot,
                                    const tracemalloc_filter *filters,
@@ -554,7 +607,8 @@ tracemalloc_snapshot_filter_traces(const tracemalloc_snapshot *snapshot,
   copier copier = {0};
   tracemalloc_snapshot *result = NULL;
   if (copier_init(&copier, snapshot) == 0 &&
-      copy_kept_traces(&copier, snapshot, compiled, nfilters) == 0) {
+      copy_kept_traces(&copier, snapshot, compiled, nfilters) == 0 &&
+      copy_kept_counts(&copier, snapshot, compiled, nfilters) == 0) {
     result = tm_builder_finish(copier.builder);
     copier.builder = NULL;
   }

@@ -141,6 +141,18 @@ int tracemalloc_statistic_format(char *buf, size_t bufsize,
   return text_finish(&text);
 }
 
+int tracemalloc_allocation_statistic_format(
+    char *buf, size_t bufsize,
+    const tracemalloc_allocation_statistic *statistic) {
+  text text = text_start(buf, bufsize);
+  append_traceback(&text, statistic->traceback);
+  text_append(&text,
+              ": allocations=%" PRIu64 ", allocated=", statistic->allocations);
+  append_size(&text, (double)statistic->allocated, 0);
+  text_append(&text, ", temporary=%" PRIu64, statistic->temporary);
+  return text_finish(&text);
+}
+
 int tracemalloc_statistic_diff_format(char *buf, size_t bufsize,
                                       const tracemalloc_statistic_diff *diff) {
   text text = text_start(buf, bufsize);

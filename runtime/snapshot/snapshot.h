@@ -107,6 +107,13 @@ typedef struct __attribute__((packed)) tm_snap_trace {
   uint64_t size;
 } tm_snap_trace;
 
+/* Allocation counters of one traceback (allocations.c). */
+typedef struct tm_snap_counts {
+  uint64_t allocations; /* blocks allocated */
+  uint64_t allocated;   /* bytes, in all */
+  uint64_t temporary;   /* freed before the thread's next allocation */
+} tm_snap_counts;
+
 struct tracemalloc_snapshot {
   tm_arena arena;
   /* Every interned object, in the order it was first made. */
@@ -123,6 +130,11 @@ struct tracemalloc_snapshot {
   tracemalloc_trace *_Atomic public_traces;
   unsigned int traceback_limit;
   uint64_t lost_traces;
+  /* Allocation counters by traceback index (allocations.c), when
+   * has_counts: counts[i] for i < ncounts, zero past that. */
+  int has_counts;
+  tm_snap_counts *counts;
+  uint32_t ncounts;
 };
 
 /* Trace number index, as the public type. */
@@ -153,6 +165,18 @@ tm_snap_group_by(const tracemalloc_snapshot *snapshot,
  * oldest first, by value (the two may come from different snapshots). */
 TM_HIDDEN int tm_snap_compare_tracebacks(const tracemalloc_traceback *a,
                                          const tracemalloc_traceback *b);
+
+/* ---- allocations.c: allocation counters per traceback ---- */
+
+/* The snapshot has counters (all zero until some are added). */
+TM_HIDDEN void tm_snap_enable_counts(tracemalloc_snapshot *snapshot);
+/* Add to the counters of the traceback of that index (enabling them): -1
+ * with the error set when out of memory. */
+TM_HIDDEN int tm_snap_add_counts(tracemalloc_snapshot *snapshot,
+                                 uint32_t traceback, const tm_snap_counts *add);
+/* The counters of a traceback; NULL when they are all zero. */
+TM_HIDDEN const tm_snap_counts *
+tm_snap_counts_of(const tracemalloc_snapshot *snapshot, uint32_t traceback);
 
 /* ---- snapshot.c: building snapshot objects ----
  * Used by take_snapshot (from the live traces) and by the file loader. The

@@ -75,7 +75,9 @@ void tm_capture_take_locked(int tracing) {
   if (requests == 0)
     return;
   size_t ntraces = tracing ? tm_table_count_locked() : 0;
-  size_t map_size = sizeof(struct capture) + ntraces * sizeof(tm_trace_entry);
+  uint32_t ntracebacks = tracing ? tm_traceback_count() : 0;
+  size_t map_size = sizeof(struct capture) + ntraces * sizeof(tm_trace_entry) +
+                    ntracebacks * sizeof(tm_alloc_counts);
   struct capture *capture = tm_os_map(map_size);
   if (!capture) {
     atomic_fetch_add_explicit(&requests_failed, requests, memory_order_relaxed);
@@ -86,6 +88,7 @@ void tm_capture_take_locked(int tracing) {
   capture->requests = requests;
   capture->tracing = tracing;
   capture->copy.traces = capture->traces;
+  capture->copy.counts = (tm_alloc_counts *)(capture->traces + ntraces);
   if (tracing)
     tm_copy_traces_locked(&capture->copy);
   *queue_tail = capture;

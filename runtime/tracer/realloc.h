@@ -19,6 +19,9 @@
  *    trace is put back as it was (unless tracing stopped or the traces
  *    were cleared meanwhile).
  * A NULL ptr has no trace: the call is a malloc. Both functions keep errno.
+ * For the allocation counters (alloc_counts.c), the first two free the old
+ * block, as heaptrack sees a realloc: temporary when it was the thread's
+ * last allocation.
  *
  * Static inline: they are on the realloc path, and each costs the caller
  * one call into tracer.c, as an allocation does.
@@ -51,9 +54,12 @@ static inline void tm_realloc_begin(tm_realloc_call *call, unsigned int domain,
  * what a family's configuration says). */
 static inline void tm_realloc_end(const tm_realloc_call *call, void *result,
                                   size_t size, int zero_frees, tm_site_t site) {
+  int freed_old = result || (zero_frees && size == 0);
+  if (call->old_traced && freed_old)
+    tm_count_realloc_free(&call->old);
   if (result)
     tm_record_alloc(call->domain, result, size, site);
-  else if (call->old_traced && !(zero_frees && size == 0))
+  else if (call->old_traced && !freed_old)
     tm_put_back_trace(&call->old);
 }
 

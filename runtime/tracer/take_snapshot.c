@@ -30,6 +30,8 @@ void tm_copy_traces_locked(tm_trace_copy *copy) {
   copy->limit = tracemalloc_get_traceback_limit();
   copy->lost = tracemalloc_get_lost_traces();
   tm_table_foreach_locked(copy_entry, copy);
+  if (copy->counts)
+    tm_counts_copy_locked(copy->counts, copy->ntracebacks);
 }
 
 /* A traceback as snapshot objects: frames reversed to oldest first, as
@@ -50,6 +52,30 @@ build_traceback(tm_snapshot_builder *builder, uint32_t id,
   return tm_builder_traceback(builder, scratch, nframe, tb->total_nframe);
 }
 
+/* The counters of every traceback that has some, whether or not a block of
+ * it is still live: the traceback joins the snapshot for them. */
+static int add_counts(tm_snapshot_builder *builder, const tm_trace_copy *copy,
+                      const tracemalloc_traceback **by_id,
+                      const tracemalloc_frame **scratch) {
+  if (!copy->counts)
+    return 0;
+  tracemalloc_snapshot *snapshot = tm_builder_snapshot(builder);
+  tm_snap_enable_counts(snapshot);
+  for (uint32_t id = 0; id < copy->ntracebacks; id++) {
+    const tm_alloc_counts *counts = &copy->counts[id];
+    if (!counts->allocations && !counts->temporary)
+      continue;
+    if (!by_id[id] && !(by_id[id] = build_traceback(builder, id, scratch)))
+      return -1;
+    tm_snap_counts add = {counts->allocations, counts->allocated,
+                          counts->temporary};
+    if (tm_snap_add_counts(snapshot, tm_snap_traceback_of(by_id[id])->index,
+                           &add) < 0)
+      return -1;
+  }
+  return 0;
+}
+
 tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy) {
   tm_snapshot_builder *builder = tm_builder_new(copy->limit, copy->lost);
   const tracemalloc_traceback **by_id =
@@ -67,6 +93,7 @@ tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy) {
          tm_builder_add_trace(builder, t->domain, t->size,
                               by_id[t->traceback_id]) == 0;
   }
+  ok = ok && add_counts(builder, copy, by_id, scratch) == 0;
   tm_raw_free(by_id);
   tm_raw_free(scratch);
   if (!ok) {
@@ -91,17 +118,20 @@ tracemalloc_snapshot *tracemalloc_take_snapshot(void) {
   tm_table_lock_all();
   size_t ntraces = tm_table_count_locked();
   copy.traces = tm_raw_malloc((ntraces ? ntraces : 1) * sizeof(tm_trace_entry));
-  if (copy.traces)
+  copy.counts =
+      tm_raw_malloc((tm_traceback_count() + 1) * sizeof(tm_alloc_counts));
+  if (copy.traces && copy.counts)
     tm_copy_traces_locked(&copy);
   tm_table_unlock_all();
 
   tracemalloc_snapshot *snapshot = NULL;
-  if (!copy.traces)
+  if (!copy.traces || !copy.counts)
     tm_set_error("out of memory while taking a snapshot");
   else
     snapshot = tm_build_snapshot(&copy);
   tm_control_unlock();
   tm_raw_free(copy.traces);
+  tm_raw_free(copy.counts);
   return snapshot;
 }
 

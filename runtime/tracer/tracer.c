@@ -372,6 +372,7 @@ int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
       drop_stale(shard, domain, (uintptr_t)ptr);
       status = -1;
     } else {
+      tm_count_allocation(domain, entry.ptr, size, entry.traceback_id);
       status = put_locked(shard, &entry);
     }
     tm_table_unlock(shard);
@@ -387,9 +388,25 @@ void tm_record_free(unsigned int domain, void *ptr) {
   tm_capture_if_wanted();
   int saved_errno = errno;
   tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
-  drop_stale(shard, domain, (uintptr_t)ptr);
+  tm_trace_entry freed;
+  if (tm_table_take(shard, domain, (uintptr_t)ptr, &freed)) {
+    sub_traced(freed.size);
+    tm_count_free(&freed);
+  }
   tm_table_unlock(shard);
   errno = saved_errno;
+}
+
+/* A realloc freed the block of taken: a temporary allocation if it was this
+ * thread's last (alloc_counts.c). The shard lock keeps the counters from
+ * being reset meanwhile. */
+void tm_count_realloc_free(const tm_taken_trace *taken) {
+  const tm_trace_entry *old = &taken->entry;
+  if (!tm_count_is_last_allocation(old->domain, old->ptr))
+    return;
+  tm_shard *shard = tm_table_lock(old->domain, old->ptr);
+  tm_count_free(old);
+  tm_table_unlock(shard);
 }
 
 int tm_take_trace(unsigned int domain, void *ptr, tm_taken_trace *taken) {
@@ -468,6 +485,7 @@ static void drop_all_traces(void) {
     hooks->settle_locked();
   tm_table_clear_locked();
   tm_traceback_reset();
+  tm_counts_reset_locked();
   depot_generation++;
   clear_counts();
   atomic_store_explicit(&traced_peak, 0, memory_order_relaxed);

@@ -104,6 +104,25 @@ TM_HIDDEN int tm_traceback_cache_find(tm_site_t site, unsigned int limit,
 TM_HIDDEN int tm_traceback_cache_current_locked(void);
 TM_HIDDEN void tm_traceback_cache_store_locked(const tm_traceback_probe *probe,
                                                uint32_t id);
+/* ---- alloc_counts.c: allocation counters per traceback id ----
+ * Kept until the depot is reset, with it. Changed with a shard lock held,
+ * reset and copied with every shard locked. */
+typedef struct tm_alloc_counts {
+  uint64_t allocations; /* blocks allocated */
+  uint64_t allocated;   /* bytes, in all */
+  uint64_t temporary;   /* freed before the thread's next allocation */
+} tm_alloc_counts;
+struct tm_trace_entry;
+/* A block of traceback_id was allocated by this thread. */
+TM_HIDDEN void tm_count_allocation(unsigned int domain, uintptr_t ptr,
+                                   size_t size, uint32_t traceback_id);
+/* This thread freed the block of a trace just taken out of the table. */
+TM_HIDDEN void tm_count_free(const struct tm_trace_entry *freed);
+/* Whether (domain, ptr) is this thread's last allocation (no lock). */
+TM_HIDDEN int tm_count_is_last_allocation(unsigned int domain, uintptr_t ptr);
+/* out[0, count): the counters of ids 0 to count - 1. */
+TM_HIDDEN void tm_counts_copy_locked(tm_alloc_counts *out, uint32_t count);
+TM_HIDDEN void tm_counts_reset_locked(void);
 
 /* ---- trace_table.c: (domain, pointer) -> (size, traceback id) ----
  * Open addressing, sharded by pointer hash, one lock per shard. */
@@ -209,6 +228,9 @@ TM_HIDDEN int tm_take_trace(unsigned int domain, void *ptr,
 /* Put a taken trace back, unless tracing stopped or the traces were cleared
  * since it was taken. */
 TM_HIDDEN void tm_put_back_trace(const tm_taken_trace *taken);
+/* A realloc freed the block of a taken trace (counted temporary when it
+ * was this thread's last allocation). */
+TM_HIDDEN void tm_count_realloc_free(const tm_taken_trace *taken);
 
 /* Serialises start, stop, clear_traces and take_snapshot (tracer.c). */
 TM_HIDDEN void tm_control_lock(void);
@@ -218,7 +240,8 @@ TM_HIDDEN void tm_control_unlock(void);
 typedef struct tm_trace_copy {
   tm_trace_entry *traces; /* room for tm_table_count_locked() of them */
   size_t ntraces;
-  uint32_t ntracebacks; /* the depot's size at the copy */
+  uint32_t ntracebacks;    /* the depot's size at the copy */
+  tm_alloc_counts *counts; /* ntracebacks of them, or NULL: none copied */
   unsigned int limit;
   uint64_t lost;
 } tm_trace_copy;

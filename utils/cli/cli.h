@@ -31,6 +31,7 @@ typedef enum cli_option_mask {
   OPT_NFRAME = 1 << 6,     /* --nframe (run) */
   OPT_RECENT = 1 << 7,     /* --most-recent-first (traceback) */
   OPT_COMMAND = 1 << 8,    /* the positionals end with a command (run) */
+  OPT_SORT = 1 << 9,       /* --sort (allocations) */
 } cli_option_mask;
 
 typedef enum cli_format {
@@ -47,6 +48,7 @@ typedef struct cli_options {
   int npath;
   tracemalloc_key_type key_type;
   int cumulative;
+  tracemalloc_allocation_sort sort;
   size_t limit;
   /* Filename filters and domain filters apply one after the other. */
   tracemalloc_filter *filters;
@@ -81,7 +83,7 @@ typedef struct cli_command {
 } cli_command;
 
 extern const cli_command cli_top, cli_compare, cli_traceback, cli_display,
-    cli_stats, cli_export, cli_run;
+    cli_stats, cli_export, cli_run, cli_allocations;
 
 /* Parts of the usage texts that several subcommands share. */
 #define CLI_FILTER_OPTIONS_USAGE                                               \

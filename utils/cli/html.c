@@ -130,12 +130,9 @@ static void statistic_numbers(const tracemalloc_statistic *statistic,
   snprintf(average, 64, "%s", avg ? avg + strlen("average=") : "");
 }
 
-static void write_row(FILE *out, size_t rank,
-                      const tracemalloc_statistic *statistic, int lines) {
-  const tracemalloc_frame *frame = statistic->traceback->frames[0];
-  char size[64], average[64];
-  statistic_numbers(statistic, size, average);
-  fprintf(out, "<tr><td>%zu</td><td class=\"loc\">", rank);
+/* A table's FILE, or FILE:LINE and the function when lines. */
+static void write_location(FILE *out, const tracemalloc_frame *frame,
+                           int lines) {
   html_text(out, frame->filename);
   if (lines)
     fprintf(out, ":%u", frame->lineno);
@@ -144,6 +141,15 @@ static void write_row(FILE *out, size_t rank,
     html_text(out, frame->function);
     fputs("</span>", out);
   }
+}
+
+static void write_row(FILE *out, size_t rank,
+                      const tracemalloc_statistic *statistic, int lines) {
+  const tracemalloc_frame *frame = statistic->traceback->frames[0];
+  char size[64], average[64];
+  statistic_numbers(statistic, size, average);
+  fprintf(out, "<tr><td>%zu</td><td class=\"loc\">", rank);
+  write_location(out, frame, lines);
   fprintf(out,
           "</td><td class=\"num\" data-bytes=\"%zu\">%s</td>"
           "<td class=\"num\">%zu</td><td class=\"num\">%s</td></tr>\n",
@@ -169,6 +175,53 @@ static int write_table(FILE *out, const tracemalloc_snapshot *snapshot,
     write_row(out, i + 1, &statistics->items[i], lines);
   fputs("</tbody>\n</table>\n</section>\n", out);
   tracemalloc_statistics_free(statistics);
+  return 0;
+}
+
+/* The allocation counters by line, when the snapshot has them: rows by
+ * bytes allocated; report.js sorts by any column whose header is clicked
+ * (data-value holds the number). */
+static void write_allocation_row(FILE *out, size_t rank,
+                                 const tracemalloc_allocation_statistic *item) {
+  const tracemalloc_frame *frame = item->traceback->frames[0];
+  char allocated[64];
+  fprintf(out, "<tr><td data-value=\"%zu\">%zu</td><td class=\"loc\">", rank,
+          rank);
+  write_location(out, frame, 1);
+  fprintf(out,
+          "</td><td class=\"num\" data-value=\"%llu\">%llu</td>"
+          "<td class=\"num\" data-value=\"%llu\">%s</td>"
+          "<td class=\"num\" data-value=\"%llu\">%llu</td></tr>\n",
+          (unsigned long long)item->allocations,
+          (unsigned long long)item->allocations,
+          (unsigned long long)item->allocated,
+          cli_size(allocated, sizeof(allocated), (size_t)item->allocated),
+          (unsigned long long)item->temporary,
+          (unsigned long long)item->temporary);
+}
+
+static int write_allocations_table(FILE *out,
+                                   const tracemalloc_snapshot *snapshot,
+                                   const cli_options *options) {
+  if (!tracemalloc_snapshot_has_allocation_counts(snapshot))
+    return 0;
+  tracemalloc_allocation_statistics *counts = tracemalloc_snapshot_allocations(
+      snapshot, TRACEMALLOC_KEY_LINENO, TRACEMALLOC_SORT_ALLOCATED);
+  if (!counts)
+    return cli_fail("%s", tracemalloc_last_error());
+  fprintf(out,
+          "<section>\n<h2>Top %zu lines by bytes allocated</h2>\n"
+          "<p class=\"help\">Every block allocated while tracing, freed or "
+          "not; temporary: freed before its thread allocated again. Click a "
+          "column to sort by it.</p>\n"
+          "<table id=\"allocations\" class=\"sortable\">\n<thead><tr>"
+          "<th>#</th><th>Line</th><th>Allocations</th><th>Allocated</th>"
+          "<th>Temporary</th></tr></thead>\n<tbody>\n",
+          options->limit);
+  for (size_t i = 0; i < counts->count && i < options->limit; i++)
+    write_allocation_row(out, i + 1, &counts->items[i]);
+  fputs("</tbody>\n</table>\n</section>\n", out);
+  tracemalloc_allocation_statistics_free(counts);
   return 0;
 }
 
@@ -224,6 +277,8 @@ int cli_write_html(FILE *out, const tracemalloc_snapshot *snapshot,
   int status = write_table(out, snapshot, TRACEMALLOC_KEY_LINENO, options);
   if (!status)
     status = write_table(out, snapshot, TRACEMALLOC_KEY_FILENAME, options);
+  if (!status)
+    status = write_allocations_table(out, snapshot, options);
   if (!status)
     status = write_data(out, snapshot);
   fprintf(out, "<script>\n%s</script>\n</body>\n</html>\n",

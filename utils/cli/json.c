@@ -57,18 +57,47 @@ static void write_frame(FILE *out, const tracemalloc_frame *frame) {
   putc('}', out);
 }
 
-static void write_trace(FILE *out, const tracemalloc_trace *trace) {
-  const tracemalloc_traceback *traceback = trace->traceback;
-  fprintf(out,
-          "    {\"domain\": %u, \"size\": %zu, \"total_nframe\": %u, "
-          "\"frames\": [",
-          trace->domain, trace->size, traceback->total_nframe);
+static void write_frames(FILE *out, const tracemalloc_traceback *traceback) {
+  fputs("\"frames\": [", out);
   for (unsigned int i = 0; i < traceback->nframe; i++) {
     if (i > 0)
       fputs(", ", out);
     write_frame(out, traceback->frames[i]);
   }
   fputs("]}", out);
+}
+
+static void write_trace(FILE *out, const tracemalloc_trace *trace) {
+  const tracemalloc_traceback *traceback = trace->traceback;
+  fprintf(out, "    {\"domain\": %u, \"size\": %zu, \"total_nframe\": %u, ",
+          trace->domain, trace->size, traceback->total_nframe);
+  write_frames(out, traceback);
+}
+
+/* The allocation counters, one record per traceback (as Python groups by
+ * traceback: by the frames), biggest allocated first; only when the
+ * snapshot has counters. */
+static int write_allocations(FILE *out, const tracemalloc_snapshot *snapshot) {
+  if (!tracemalloc_snapshot_has_allocation_counts(snapshot))
+    return 0;
+  tracemalloc_allocation_statistics *counts = tracemalloc_snapshot_allocations(
+      snapshot, TRACEMALLOC_KEY_TRACEBACK, TRACEMALLOC_SORT_ALLOCATED);
+  if (!counts)
+    return cli_fail("%s", tracemalloc_last_error());
+  fputs(",\n  \"allocations\": [", out);
+  for (size_t i = 0; i < counts->count; i++) {
+    const tracemalloc_allocation_statistic *item = &counts->items[i];
+    fprintf(out,
+            "%s    {\"allocations\": %llu, \"allocated\": %llu, "
+            "\"temporary\": %llu, ",
+            i > 0 ? ",\n" : "\n", (unsigned long long)item->allocations,
+            (unsigned long long)item->allocated,
+            (unsigned long long)item->temporary);
+    write_frames(out, item->traceback);
+  }
+  fputs(counts->count ? "\n  ]" : "]", out);
+  tracemalloc_allocation_statistics_free(counts);
+  return 0;
 }
 
 int cli_write_json(FILE *out, const tracemalloc_snapshot *snapshot,
@@ -85,6 +114,8 @@ int cli_write_json(FILE *out, const tracemalloc_snapshot *snapshot,
     fputs(i > 0 ? ",\n" : "\n", out);
     write_trace(out, tracemalloc_snapshot_trace(snapshot, i));
   }
-  fputs(ntrace ? "\n  ]\n}\n" : "]\n}\n", out);
-  return 0;
+  fputs(ntrace ? "\n  ]" : "]", out);
+  int status = write_allocations(out, snapshot);
+  fputs("\n}\n", out);
+  return status;
 }

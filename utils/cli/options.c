@@ -116,6 +116,14 @@ static int parse_key(const char *value, cli_options *options) {
   return CLI_OK;
 }
 
+static int parse_sort(const char *value, cli_options *options) {
+  if (tracemalloc_allocation_sort_parse(value, &options->sort) < 0)
+    return cli_fail("invalid --sort '%s' (expected allocated, allocations or "
+                    "temporary)",
+                    value);
+  return CLI_OK;
+}
+
 static int parse_nframe(const char *value, cli_options *options) {
   size_t nframe;
   if (parse_count(value, SIZE_MAX, &nframe) < 0 || nframe < 1 ||
@@ -239,6 +247,7 @@ static const option_entry option_table[] = {
     {"--cumulative", NULL, OPT_CUMULATIVE, NULL,
      offsetof(cli_options, cumulative)},
     {"--limit", NULL, OPT_LIMIT, parse_limit, 0},
+    {"--sort", NULL, OPT_SORT, parse_sort, 0},
     {"--include", NULL, OPT_FILTERS, include_filter, 0},
     {"--exclude", NULL, OPT_FILTERS, exclude_filter, 0},
     {"--all-frames", NULL, OPT_FILTERS, NULL,

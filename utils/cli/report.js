@@ -162,7 +162,31 @@
                      svg.getAttribute("data-rendered"));
   }
 
+  /* Tables of class "sortable": a click on a column's header sorts the
+   * rows by that column's data-value, biggest first (a second click:
+   * smallest first). */
+  function makeSortable(table) {
+    var headers = table.querySelectorAll("th");
+    Array.prototype.forEach.call(headers, function (th, column) {
+      th.style.cursor = "pointer";
+      th.addEventListener("click", function () {
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        var down = th.getAttribute("data-order") !== "down";
+        rows.sort(function (a, b) {
+          var x = Number(a.cells[column].getAttribute("data-value"));
+          var y = Number(b.cells[column].getAttribute("data-value"));
+          return down ? y - x : x - y;
+        });
+        th.setAttribute("data-order", down ? "down" : "up");
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
   try {
+    Array.prototype.forEach.call(document.querySelectorAll("table.sortable"),
+                                 makeSortable);
     start();
     document.body.setAttribute("data-status", "ok");
   } catch (error) {

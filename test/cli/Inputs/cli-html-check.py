@@ -4,7 +4,8 @@
 
 Without a browser: the page must parse (html.parser), be self-contained
 (no src/href attributes, no CSS url() or @import: nothing is fetched), have
-its style, the flame graph's svg, the two top tables and a JSON data block
+its style, the flame graph's svg, the two top tables (and the allocation
+counters' table when the snapshot has counters) and a JSON data block
 whose stacks add up to the summary's total. Prints the summary and the
 tables' rows for FileCheck.
 
@@ -87,8 +88,9 @@ def check_page(path):
         problems.append("doctype %r" % page.doctype)
     if page.stack:
         problems.append("unclosed %r" % page.stack)
+    tables = 3 if "allocations" in page.ids else 2
     for tag, count in (("html", 1), ("head", 1), ("body", 1), ("style", 1),
-                       ("svg", 1), ("table", 2)):
+                       ("svg", 1), ("table", tables)):
         if page.tags.get(tag) != count:
             problems.append("%d <%s>" % (page.tags.get(tag, 0), tag))
     css = "".join(page.text.get("style", []))
@@ -111,8 +113,8 @@ def check_page(path):
         sys.exit("cli-html-check.py: " + "; ".join(problems))
     print("summary: " + summary)
     print("stacks: %d, frames: %d" % (len(data["stacks"]), len(data["frames"])))
-    for ident in ("top-lineno", "top-filename"):
-        for row in page.tables[ident]:
+    for ident in ("top-lineno", "top-filename", "allocations"):
+        for row in page.tables.get(ident, []):
             print("%s: %s" % (ident, " | ".join(cell.strip() for cell in row)))
 
 
