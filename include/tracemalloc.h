@@ -54,7 +54,9 @@ unsigned int tracemalloc_get_traceback_limit(void);
  * other thread (CPython, with its global lock, has no such case). */
 void tracemalloc_get_traced_memory(size_t *current, size_t *peak);
 
-/* Set the peak to the current traced size. */
+/* Set the peak to the current traced size. With TRACEMALLOC_PEAK, the
+ * traces kept at the peak become the live ones (see
+ * tracemalloc_take_peak_snapshot()). */
 void tracemalloc_reset_peak(void);
 
 /* Bytes the tracer itself uses for its traces and tracebacks. */
@@ -116,8 +118,28 @@ typedef struct tracemalloc_trace {
 typedef struct tracemalloc_snapshot tracemalloc_snapshot;
 
 /* Take a snapshot of the traces of the live blocks. NULL when not tracing
- * (an error, as Python raises RuntimeError) or out of memory. */
+ * (an error, as Python raises RuntimeError) or out of memory. It records the
+ * peak of traced memory and, when the program runs with TRACEMALLOC_PEAK,
+ * the traces at the peak too (tracemalloc_snapshot_peak()), which its .tms
+ * file carries. */
 tracemalloc_snapshot *tracemalloc_take_snapshot(void);
+
+/* The traces live at the peak of traced memory, as a snapshot: every
+ * function that takes a snapshot works on it. Kept only when the program
+ * runs with TRACEMALLOC_PEAK=PCT (read at start-up, like massif's
+ * --peak-inaccuracy): the set kept is the one live when traced memory was
+ * highest (PCT 0), or one whose size is within PCT percent of that highest
+ * size; it is copied at the first free (or shrinking realloc) after a rise
+ * past the threshold, so a program that only allocates pays for no copy.
+ * clear_traces() and stop() drop it (the peak becomes 0, as in Python);
+ * reset_peak() makes it the live set. With several threads, the size each
+ * thread sees is off by up to 64 KiB per other thread (see
+ * tracemalloc_get_traced_memory()), and so is the moment the set is kept.
+ * A block tracked again at an address still tracked
+ * (tracemalloc_track()) replaces its trace without counting as a free.
+ * NULL, with the error set, when not tracing, without TRACEMALLOC_PEAK, or
+ * when the tracer could not map the memory for the copy. */
+tracemalloc_snapshot *tracemalloc_take_peak_snapshot(void);
 
 void tracemalloc_snapshot_free(tracemalloc_snapshot *snapshot);
 
@@ -128,6 +150,16 @@ unsigned int
 tracemalloc_snapshot_traceback_limit(const tracemalloc_snapshot *snapshot);
 /* Allocations the tracer could not record before the snapshot was taken. */
 uint64_t tracemalloc_snapshot_lost_traces(const tracemalloc_snapshot *snapshot);
+/* The peak of traced memory when the snapshot was taken
+ * (tracemalloc_get_traced_memory()'s peak): 0 and *peak, or -1 when the
+ * snapshot records none (a file written before .tms version 3). */
+int tracemalloc_snapshot_traced_peak(const tracemalloc_snapshot *snapshot,
+                                     size_t *peak);
+/* The traces at the peak a snapshot carries (taken or loaded with them:
+ * see tracemalloc_take_peak_snapshot()), as a new snapshot that records
+ * the same peak; NULL, with the error set, when it carries none. */
+tracemalloc_snapshot *
+tracemalloc_snapshot_peak(const tracemalloc_snapshot *snapshot);
 
 /* Write the snapshot to a file in TraceMalloc's native format (.tms). The
  * file appears complete or not at all (temporary file + rename). 0 or -1. */
@@ -139,7 +171,8 @@ int tracemalloc_snapshot_dump(const tracemalloc_snapshot *snapshot,
  * wrong. */
 tracemalloc_snapshot *tracemalloc_snapshot_load(const char *path);
 
-/* ---- Tracebacks of live blocks --------------------------------------------- */
+/* ---- Tracebacks of live blocks ---------------------------------------------
+ */
 
 /* get_object_traceback(): the traceback of the traced block that contains
  * the address ptr (its start or any byte inside it), or NULL when not
@@ -302,8 +335,7 @@ void tracemalloc_allocation_statistics_free(
  * the terminating NUL, and return the length of the full text. */
 
 /* Python's tracemalloc._format_size(size, sign): "10.0 KiB", "+512 B". */
-int tracemalloc_format_size(char *buf, size_t bufsize, int64_t size,
-                            int sign);
+int tracemalloc_format_size(char *buf, size_t bufsize, int64_t size, int sign);
 
 /* str(frame): "FILE:LINE". */
 int tracemalloc_frame_format(char *buf, size_t bufsize,

@@ -14,6 +14,9 @@
  * A snapshot has far fewer file names than frames, so each filter caches
  * its verdict per interned file name: filtering ten million traces matches
  * each name once per filter.
+ *
+ * The snapshot made of a snapshot's traces at the peak (peak.c) is copied
+ * the same way, with no filter.
  */
 #include "snapshot.h"
 #include "unicode.h"
@@ -522,11 +525,17 @@ static void copier_fini(copier *copier) {
   tm_raw_free(copier->scratch);
 }
 
+/* The traces of traces[0, ntraces) (the snapshot's traces or its traces at
+ * the peak) that the filters keep, added to the new snapshot as its traces
+ * or (as_peak) its traces at the peak. */
 static int copy_kept_traces(copier *copier,
                             const tracemalloc_snapshot *snapshot,
-                            compiled_filter *filters, size_t nfilters) {
-  for (size_t i = 0; i < snapshot->ntraces; i++) {
-    tracemalloc_trace copy = tm_snap_trace_at(snapshot, i);
+                            const tm_snap_trace *traces, size_t ntraces,
+                            int as_peak, compiled_filter *filters,
+                            size_t nfilters) {
+  tracemalloc_snapshot *result = tm_builder_snapshot(copier->builder);
+  for (size_t i = 0; i < ntraces; i++) {
+    tracemalloc_trace copy = tm_snap_trace_public(snapshot, &traces[i]);
     const tracemalloc_trace *trace = &copy;
     int keep = keep_trace(filters, nfilters, trace);
     if (keep < 0) {
@@ -537,8 +546,12 @@ static int copy_kept_traces(copier *copier,
       continue;
     const tracemalloc_traceback *traceback =
         copy_traceback(copier, trace->traceback);
-    if (!traceback || tm_builder_add_trace(copier->builder, trace->domain,
-                                           trace->size, traceback) < 0)
+    if (!traceback)
+      return -1;
+    if (as_peak)
+      tm_snap_add_peak_trace(result, trace->domain, trace->size, traceback);
+    else if (tm_builder_add_trace(copier->builder, trace->domain, trace->size,
+                                  traceback) < 0)
       return -1;
   }
   return 0;
@@ -597,6 +610,20 @@ static int copy_kept_counts(copier *copier,
   return 0;
 }
 
+/* The peak the snapshot records, filtered like its traces. */
+static int copy_peak(copier *copier, const tracemalloc_snapshot *snapshot,
+                     compiled_filter *filters, size_t nfilters) {
+  tracemalloc_snapshot *result = tm_builder_snapshot(copier->builder);
+  if (snapshot->has_peak)
+    tm_snap_set_peak(result, snapshot->peak);
+  if (!snapshot->has_peak_traces)
+    return 0;
+  if (tm_snap_reserve_peak_traces(result, snapshot->npeak_traces) < 0)
+    return -1;
+  return copy_kept_traces(copier, snapshot, snapshot->peak_traces,
+                          snapshot->npeak_traces, 1, filters, nfilters);
+}
+
 tracemalloc_snapshot *
 tracemalloc_snapshot_filter_traces(const tracemalloc_snapshot *snapshot,
                                    const tracemalloc_filter *filters,
@@ -607,12 +634,38 @@ tracemalloc_snapshot_filter_traces(const tracemalloc_snapshot *snapshot,
   copier copier = {0};
   tracemalloc_snapshot *result = NULL;
   if (copier_init(&copier, snapshot) == 0 &&
-      copy_kept_traces(&copier, snapshot, compiled, nfilters) == 0 &&
+      copy_kept_traces(&copier, snapshot, snapshot->traces, snapshot->ntraces,
+                       0, compiled, nfilters) == 0 &&
+      copy_peak(&copier, snapshot, compiled, nfilters) == 0 &&
       copy_kept_counts(&copier, snapshot, compiled, nfilters) == 0) {
     result = tm_builder_finish(copier.builder);
     copier.builder = NULL;
   }
   copier_fini(&copier);
   free_filters(compiled, nfilters);
+  return result;
+}
+
+/* ======================================================================
+ * The traces at the peak, as a snapshot of their own
+ * ====================================================================== */
+
+tracemalloc_snapshot *
+tracemalloc_snapshot_peak(const tracemalloc_snapshot *snapshot) {
+  if (!snapshot->has_peak_traces) {
+    tm_set_error("the snapshot has no traces at the peak (the program must "
+                 "run with TRACEMALLOC_PEAK set)");
+    return NULL;
+  }
+  copier copier = {0};
+  tracemalloc_snapshot *result = NULL;
+  if (copier_init(&copier, snapshot) == 0 &&
+      copy_kept_traces(&copier, snapshot, snapshot->peak_traces,
+                       snapshot->npeak_traces, 0, NULL, 0) == 0) {
+    result = tm_builder_finish(copier.builder);
+    copier.builder = NULL;
+    tm_snap_set_peak(result, snapshot->peak);
+  }
+  copier_fini(&copier);
   return result;
 }

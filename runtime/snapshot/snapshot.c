@@ -29,6 +29,7 @@ void tracemalloc_snapshot_free(tracemalloc_snapshot *snapshot) {
                                      : (void *)snapshot->traces);
   tm_raw_free(
       atomic_load_explicit(&snapshot->public_traces, memory_order_relaxed));
+  tm_raw_free(snapshot->peak_traces);
   tm_raw_free(snapshot);
 }
 

@@ -135,12 +135,20 @@ struct tracemalloc_snapshot {
   int has_counts;
   tm_snap_counts *counts;
   uint32_t ncounts;
+  /* The peak (peak.c; the file's peak section): the high-water mark of
+   * traced memory when the snapshot was taken, and, with TRACEMALLOC_PEAK,
+   * the traces live at it, whose tracebacks are interned with the others. */
+  int has_peak;        /* peak is known */
+  int has_peak_traces; /* peak_traces holds the set kept at the peak */
+  uint64_t peak;
+  tm_snap_trace *peak_traces; /* tm_raw_malloc'd */
+  size_t npeak_traces, peak_traces_capacity;
 };
 
-/* Trace number index, as the public type. */
-static inline tracemalloc_trace tm_snap_trace_at(const tracemalloc_snapshot *s,
-                                                 size_t index) {
-  const tm_snap_trace *trace = &s->traces[index];
+/* A trace of the snapshot (of traces or peak_traces), as the public type. */
+static inline tracemalloc_trace
+tm_snap_trace_public(const tracemalloc_snapshot *s,
+                     const tm_snap_trace *trace) {
   tracemalloc_trace result = {
       .domain = trace->domain,
       .size = (size_t)trace->size,
@@ -148,6 +156,23 @@ static inline tracemalloc_trace tm_snap_trace_at(const tracemalloc_snapshot *s,
   };
   return result;
 }
+
+/* Trace number index, as the public type. */
+static inline tracemalloc_trace tm_snap_trace_at(const tracemalloc_snapshot *s,
+                                                 size_t index) {
+  return tm_snap_trace_public(s, &s->traces[index]);
+}
+
+/* ---- peak.c: the peak a snapshot records ----
+ * Room for count traces at the peak in all (has_peak_traces becomes 1),
+ * then each added (traceback: one of the snapshot's). -1 with the error
+ * set when out of memory. */
+TM_HIDDEN void tm_snap_set_peak(tracemalloc_snapshot *snapshot, uint64_t peak);
+TM_HIDDEN int tm_snap_reserve_peak_traces(tracemalloc_snapshot *snapshot,
+                                          size_t count);
+TM_HIDDEN void tm_snap_add_peak_trace(tracemalloc_snapshot *snapshot,
+                                      unsigned int domain, uint64_t size,
+                                      const tracemalloc_traceback *traceback);
 
 /* ---- statistics.c: shared with compare.c ---- */
 

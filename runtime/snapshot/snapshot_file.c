@@ -32,7 +32,9 @@
  *                sections, each { u32 tag, u32 reserved (0), u64 length,
  *                length bytes } (sections.h). A tag appears at most once;
  *                a reader skips the tags it does not know. Tags:
- *                2: allocation counters per traceback (allocations.c)
+ *                1 peak (peak.c): the high-water mark of traced memory
+ *                  and the traces live at it
+ *                2 allocation counters per traceback (allocations.c)
  *   size - 8    8  u64 checksum of every byte before it:
  *                versions 2 and 3: four lanes, lane i starting at B + i,
  *                where B is FNV-1a's offset basis 0xcbf29ce484222325; each

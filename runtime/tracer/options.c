@@ -21,7 +21,8 @@ enum tm_env_kind {
   TM_ENV_INT,
   TM_ENV_SIZE,
   TM_ENV_SIGNAL,
-  TM_ENV_PATH
+  TM_ENV_PATH,
+  TM_ENV_PERCENT
 };
 
 struct env_var {
@@ -110,7 +111,7 @@ static int parse(const struct env_var *var, const char *text, uint64_t *value) {
   case TM_ENV_PATH:
     *value = 0;
     return 0;
-  default: /* BOOL, INT */
+  default: /* BOOL, INT, PERCENT */
     status = parse_number(text, value);
     break;
   }

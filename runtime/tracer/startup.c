@@ -15,6 +15,8 @@
  *                        the numbered files after it).
  *   TRACEMALLOC_UNINSTRUMENTED
  *                        read by the interposed malloc family (interpose.c).
+ *   TRACEMALLOC_PEAK     keep the traces at the peak (peak_copy.c), whoever
+ *                        starts tracing: it does not start it.
  *
  * This file is not part of the library the command-line tools link, so the
  * tools never start tracing or dump because these variables are set.
@@ -104,6 +106,8 @@ static void start_from(char *const *envp) {
   tm_option options[TM_ENV_COUNT];
   tm_options_read(options, envp);
   tm_trace_uninstrumented = (int)options[TM_ENV_UNINSTRUMENTED].value;
+  if (options[TM_ENV_PEAK].text)
+    tm_peak_track((unsigned int)options[TM_ENV_PEAK].value);
   if (options[TM_ENV_DUMP].text &&
       tm_dump_set_path(options[TM_ENV_DUMP].text) < 0)
     tm_option_ignore(options, TM_ENV_DUMP, NULL);

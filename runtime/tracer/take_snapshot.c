@@ -1,5 +1,6 @@
 /*
- * take_snapshot.c - the live traces as snapshot objects: take_snapshot() and
+ * take_snapshot.c - the live traces as snapshot objects: take_snapshot(),
+ * take_peak_snapshot() (the traces peak_copy.c keeps) and
  * get_object_traceback().
  *
  * Apart from tracer.c because it is the one place where the tracer meets the
@@ -19,19 +20,15 @@
  * control_lock stays held throughout: the depot cannot be reset meanwhile,
  * and tracebacks are immutable, so the copied ids stay valid. */
 
-static void copy_entry(const tm_trace_entry *entry, void *arg) {
-  tm_trace_copy *copy = arg;
-  copy->traces[copy->ntraces++] = *entry;
-}
-
-void tm_copy_traces_locked(tm_trace_copy *copy) {
-  copy->ntraces = 0;
+size_t tm_copy_traces_locked(tm_trace_copy *copy) {
+  size_t total_size;
   copy->ntracebacks = tm_traceback_count();
   copy->limit = tracemalloc_get_traceback_limit();
   copy->lost = tracemalloc_get_lost_traces();
-  tm_table_foreach_locked(copy_entry, copy);
+  copy->ntraces = tm_table_copy_locked(copy->traces, &total_size);
   if (copy->counts)
     tm_counts_copy_locked(copy->counts, copy->ntracebacks);
+  return total_size;
 }
 
 /* A traceback as snapshot objects: frames reversed to oldest first, as
@@ -52,61 +49,145 @@ build_traceback(tm_snapshot_builder *builder, uint32_t id,
   return tm_builder_traceback(builder, scratch, nframe, tb->total_nframe);
 }
 
+/* The tracebacks already made, by depot id, and a frame buffer: for one
+ * builder, shared by the live traces and the traces at the peak. */
+typedef struct built {
+  tm_snapshot_builder *builder;
+  const tracemalloc_traceback **by_id;
+  const tracemalloc_frame **scratch;
+} built;
+
+static const tracemalloc_traceback *built_traceback(built *built, uint32_t id) {
+  if (!built->by_id[id])
+    built->by_id[id] = build_traceback(built->builder, id, built->scratch);
+  return built->by_id[id];
+}
+
+static int build_traces(built *built, const tm_trace_copy *copy) {
+  if (tm_builder_reserve_traces(built->builder, copy->ntraces) < 0)
+    return -1;
+  for (size_t i = 0; i < copy->ntraces; i++) {
+    const tm_trace_entry *t = &copy->traces[i];
+    const tracemalloc_traceback *traceback =
+        built_traceback(built, t->traceback_id);
+    if (!traceback ||
+        tm_builder_add_trace(built->builder, t->domain, t->size, traceback) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int build_peak_traces(built *built, const tm_trace_copy *copy) {
+  tracemalloc_snapshot *snapshot = tm_builder_snapshot(built->builder);
+  if (tm_snap_reserve_peak_traces(snapshot, copy->ntraces) < 0)
+    return -1;
+  for (size_t i = 0; i < copy->ntraces; i++) {
+    const tm_trace_entry *t = &copy->traces[i];
+    const tracemalloc_traceback *traceback =
+        built_traceback(built, t->traceback_id);
+    if (!traceback)
+      return -1;
+    tm_snap_add_peak_trace(snapshot, t->domain, t->size, traceback);
+  }
+  return 0;
+}
+
 /* The counters of every traceback that has some, whether or not a block of
  * it is still live: the traceback joins the snapshot for them. */
-static int add_counts(tm_snapshot_builder *builder, const tm_trace_copy *copy,
-                      const tracemalloc_traceback **by_id,
-                      const tracemalloc_frame **scratch) {
+static int add_counts(built *built, const tm_trace_copy *copy) {
   if (!copy->counts)
     return 0;
-  tracemalloc_snapshot *snapshot = tm_builder_snapshot(builder);
+  tracemalloc_snapshot *snapshot = tm_builder_snapshot(built->builder);
   tm_snap_enable_counts(snapshot);
   for (uint32_t id = 0; id < copy->ntracebacks; id++) {
     const tm_alloc_counts *counts = &copy->counts[id];
     if (!counts->allocations && !counts->temporary)
       continue;
-    if (!by_id[id] && !(by_id[id] = build_traceback(builder, id, scratch)))
-      return -1;
+    const tracemalloc_traceback *traceback = built_traceback(built, id);
     tm_snap_counts add = {counts->allocations, counts->allocated,
                           counts->temporary};
-    if (tm_snap_add_counts(snapshot, tm_snap_traceback_of(by_id[id])->index,
+    if (!traceback ||
+        tm_snap_add_counts(snapshot, tm_snap_traceback_of(traceback)->index,
                            &add) < 0)
       return -1;
   }
   return 0;
 }
 
-tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy) {
-  tm_snapshot_builder *builder = tm_builder_new(copy->limit, copy->lost);
-  const tracemalloc_traceback **by_id =
-      tm_raw_calloc(copy->ntracebacks ? copy->ntracebacks : 1, sizeof(*by_id));
-  const tracemalloc_frame **scratch =
-      tm_raw_malloc(TRACEMALLOC_MAX_NFRAME * sizeof(*scratch));
-  int ok = builder && by_id && scratch &&
-           tm_builder_reserve_traces(builder, copy->ntraces) == 0;
-  for (size_t i = 0; ok && i < copy->ntraces; i++) {
-    const tm_trace_entry *t = &copy->traces[i];
-    if (!by_id[t->traceback_id])
-      by_id[t->traceback_id] =
-          build_traceback(builder, t->traceback_id, scratch);
-    ok = by_id[t->traceback_id] &&
-         tm_builder_add_trace(builder, t->domain, t->size,
-                              by_id[t->traceback_id]) == 0;
-  }
-  ok = ok && add_counts(builder, copy, by_id, scratch) == 0;
-  tm_raw_free(by_id);
-  tm_raw_free(scratch);
+/* The snapshot of copy, and of peak (NULL: none) as its traces at the
+ * peak; the depot must be as it was at both copies. */
+static tracemalloc_snapshot *build_snapshot(const tm_trace_copy *copy,
+                                            const tm_trace_copy *peak) {
+  /* The depot only grows between the two copies. */
+  uint32_t nids = copy->ntracebacks;
+  if (peak && peak->ntracebacks > nids)
+    nids = peak->ntracebacks;
+  built built = {
+      .builder = tm_builder_new(copy->limit, copy->lost),
+      .by_id = tm_raw_calloc(nids ? nids : 1, sizeof(*built.by_id)),
+      .scratch = tm_raw_malloc(TRACEMALLOC_MAX_NFRAME * sizeof(*built.scratch)),
+  };
+  int ok = built.builder && built.by_id && built.scratch &&
+           build_traces(&built, copy) == 0 &&
+           (!peak || build_peak_traces(&built, peak) == 0) &&
+           add_counts(&built, copy) == 0;
+  tm_raw_free(built.by_id);
+  tm_raw_free(built.scratch);
   if (!ok) {
-    if (builder)
-      tm_builder_abort(builder);
+    if (built.builder)
+      tm_builder_abort(built.builder);
     else
       tm_set_error("out of memory while taking a snapshot");
     return NULL;
   }
-  return tm_builder_finish(builder);
+  return tm_builder_finish(built.builder);
 }
 
-tracemalloc_snapshot *tracemalloc_take_snapshot(void) {
+tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy) {
+  return build_snapshot(copy, NULL);
+}
+
+/* With every shard lock held: a copy of the traces at the peak that
+ * outlives the locks (the next decrease may replace the tracer's), or
+ * -1 with the error set. */
+static int copy_peak_locked(tm_trace_copy *peak) {
+  const tm_trace_copy *kept = tm_peak_kept_locked();
+  if (!kept)
+    return -1;
+  *peak = *kept;
+  peak->traces = tm_raw_malloc((kept->ntraces ? kept->ntraces : 1) *
+                               sizeof(tm_trace_entry));
+  if (!peak->traces) {
+    tm_set_error("out of memory while taking a snapshot");
+    return -1;
+  }
+  if (kept->ntraces)
+    memcpy(peak->traces, kept->traces, kept->ntraces * sizeof(tm_trace_entry));
+  return 0;
+}
+
+/* With every shard lock held: the live traces and the allocation counters
+ * into new arrays. */
+static int copy_live_locked(tm_trace_copy *copy) {
+  size_t ntraces = tm_table_count_locked();
+  copy->traces =
+      tm_raw_malloc((ntraces ? ntraces : 1) * sizeof(tm_trace_entry));
+  copy->counts =
+      tm_raw_malloc((tm_traceback_count() + 1) * sizeof(tm_alloc_counts));
+  if (!copy->traces || !copy->counts) {
+    tm_set_error("out of memory while taking a snapshot");
+    return -1;
+  }
+  tm_copy_traces_locked(copy);
+  return 0;
+}
+
+enum which { LIVE, PEAK };
+
+/* take_snapshot (LIVE: the live traces, and the traces at the peak when
+ * they are kept) and take_peak_snapshot (PEAK: those alone). Both record
+ * the peak of traced memory. */
+static tracemalloc_snapshot *take(enum which which) {
   tm_control_lock();
   if (!atomic_load_explicit(&__tm_tracing, memory_order_relaxed)) {
     tm_control_unlock();
@@ -114,25 +195,40 @@ tracemalloc_snapshot *tracemalloc_take_snapshot(void) {
                  "to take a snapshot");
     return NULL;
   }
-  tm_trace_copy copy = {0};
+  tm_trace_copy live = {0}, peak = {0};
+  size_t traced_peak;
   tm_table_lock_all();
-  size_t ntraces = tm_table_count_locked();
-  copy.traces = tm_raw_malloc((ntraces ? ntraces : 1) * sizeof(tm_trace_entry));
-  copy.counts =
-      tm_raw_malloc((tm_traceback_count() + 1) * sizeof(tm_alloc_counts));
-  if (copy.traces && copy.counts)
-    tm_copy_traces_locked(&copy);
+  int ok;
+  if (which == PEAK) {
+    ok = copy_peak_locked(&peak) == 0;
+  } else {
+    ok = copy_live_locked(&live) == 0;
+    /* Without the memory for them, the snapshot has no traces at the
+     * peak, and take_peak_snapshot says why. */
+    if (ok && tm_peak_tracking() && copy_peak_locked(&peak) < 0)
+      peak.traces = NULL;
+  }
+  tracemalloc_get_traced_memory(NULL, &traced_peak);
   tm_table_unlock_all();
 
   tracemalloc_snapshot *snapshot = NULL;
-  if (!copy.traces || !copy.counts)
-    tm_set_error("out of memory while taking a snapshot");
-  else
-    snapshot = tm_build_snapshot(&copy);
+  if (ok)
+    snapshot = which == PEAK
+                   ? build_snapshot(&peak, NULL)
+                   : build_snapshot(&live, peak.traces ? &peak : NULL);
+  if (snapshot)
+    tm_snap_set_peak(snapshot, traced_peak);
   tm_control_unlock();
-  tm_raw_free(copy.traces);
-  tm_raw_free(copy.counts);
+  tm_raw_free(live.traces);
+  tm_raw_free(live.counts);
+  tm_raw_free(peak.traces);
   return snapshot;
+}
+
+tracemalloc_snapshot *tracemalloc_take_snapshot(void) { return take(LIVE); }
+
+tracemalloc_snapshot *tracemalloc_take_peak_snapshot(void) {
+  return take(PEAK);
 }
 
 /* ---- get_object_traceback ---- */

@@ -487,18 +487,19 @@ size_t tm_table_count_locked(void) {
   return count;
 }
 
-void tm_table_foreach_locked(void (*visit)(const tm_trace_entry *, void *),
-                             void *arg) {
+size_t tm_table_copy_locked(tm_trace_entry *out, size_t *total_size) {
+  size_t n = 0, total = 0;
   for (unsigned int i = 0; i < SHARD_COUNT; i++) {
     const struct tm_shard *shard = &shards[i];
     for (uint32_t j = 0; j < shard->nslot; j++) {
       if (is_empty(&shard->slots[j]))
         continue;
-      tm_trace_entry entry;
-      unpack(shard, &shard->slots[j], &entry);
-      visit(&entry, arg);
+      unpack(shard, &shard->slots[j], &out[n]);
+      total += out[n++].size;
     }
   }
+  *total_size = total;
+  return n;
 }
 
 int tm_table_find_containing_locked(uintptr_t addr, tm_trace_entry *out) {

@@ -257,6 +257,15 @@ static void clear_counts(void) {
     atomic_store_explicit(&cell->pending, 0, memory_order_relaxed);
 }
 
+/* A new peak: the traces at the peak (peak_copy.c) may want a copy. */
+static void raise_peak(size_t now, size_t peak) {
+  while (now > peak && !atomic_compare_exchange_weak_explicit(
+                           &traced_peak, &peak, now, memory_order_relaxed,
+                           memory_order_relaxed))
+    ;
+  tm_peak_check_rise(now);
+}
+
 static void add_traced(size_t size) {
   size_t now = count_traced(size);
   /* Negative: this thread freed blocks whose allocation another thread has
@@ -264,10 +273,8 @@ static void add_traced(size_t size) {
   if (now > SIZE_MAX / 2)
     return;
   size_t peak = atomic_load_explicit(&traced_peak, memory_order_relaxed);
-  while (now > peak && !atomic_compare_exchange_weak_explicit(
-                           &traced_peak, &peak, now, memory_order_relaxed,
-                           memory_order_relaxed))
-    ;
+  if (now > peak)
+    raise_peak(now, peak);
   size_t threshold =
       atomic_load_explicit(&growth_threshold, memory_order_relaxed);
   if (now >= threshold)
@@ -304,7 +311,9 @@ static int put_locked(tm_shard *shard, const tm_trace_entry *entry) {
 /* ---- Recording ----
  * Every change to the live traces starts with tm_capture_if_wanted(): a
  * snapshot requested by a signal or the growth trigger copies the traces
- * as they were before the first change after the request (capture.c). */
+ * as they were before the first change after the request (capture.c).
+ * Every change that may lower traced memory also starts with
+ * tm_peak_copy_if_wanted(): the traces at the peak (peak_copy.c). */
 
 /* The frames of an allocation, captured and hashed before the shard lock
  * is taken (they read nothing shared): the lock is held as briefly as the
@@ -386,6 +395,7 @@ void tm_record_free(unsigned int domain, void *ptr) {
   if (!ptr)
     return;
   tm_capture_if_wanted();
+  tm_peak_copy_if_wanted();
   int saved_errno = errno;
   tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
   tm_trace_entry freed;
@@ -411,6 +421,7 @@ void tm_count_realloc_free(const tm_taken_trace *taken) {
 
 int tm_take_trace(unsigned int domain, void *ptr, tm_taken_trace *taken) {
   tm_capture_if_wanted();
+  tm_peak_copy_if_wanted();
   int saved_errno = errno;
   tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
   taken->generation = depot_generation;
@@ -483,6 +494,7 @@ static void drop_all_traces(void) {
   const tm_capture_hooks *hooks = installed_capture_hooks();
   if (hooks)
     hooks->settle_locked();
+  tm_peak_clear_locked();
   tm_table_clear_locked();
   tm_traceback_reset();
   tm_counts_reset_locked();
@@ -554,6 +566,8 @@ void tracemalloc_reset_peak(void) {
   if (!tracemalloc_is_tracing())
     return;
   atomic_store_explicit(&traced_peak, traced_now(), memory_order_relaxed);
+  /* The traces at the peak become the live ones (peak_copy.c). */
+  tm_peak_mark();
 }
 
 size_t tracemalloc_get_tracemalloc_memory(void) { return tm_os_mapped_bytes(); }

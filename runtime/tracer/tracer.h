@@ -153,9 +153,9 @@ TM_HIDDEN void tm_table_unlock_all(void);
 /* With every shard locked: */
 TM_HIDDEN void tm_table_clear_locked(void);
 TM_HIDDEN size_t tm_table_count_locked(void);
-TM_HIDDEN void tm_table_foreach_locked(void (*visit)(const tm_trace_entry *,
-                                                     void *),
-                                       void *arg);
+/* Every entry into out (room for tm_table_count_locked()), without a call
+ * per entry: how many, and *total_size their sizes' sum. */
+TM_HIDDEN size_t tm_table_copy_locked(tm_trace_entry *out, size_t *total_size);
 /* The entry whose block [ptr, ptr + size) contains addr, in any domain; a
  * linear scan, for the rare lookups of interior pointers. */
 TM_HIDDEN int tm_table_find_containing_locked(uintptr_t addr,
@@ -246,11 +246,49 @@ typedef struct tm_trace_copy {
   uint64_t lost;
 } tm_trace_copy;
 
-/* With every shard locked: fill copy (its traces array, given). */
-TM_HIDDEN void tm_copy_traces_locked(tm_trace_copy *copy);
+/* With every shard locked: fill copy (its traces array, given); the sum of
+ * their sizes. */
+TM_HIDDEN size_t tm_copy_traces_locked(tm_trace_copy *copy);
 /* With control_lock held, and the depot not reset since the copy: the
  * snapshot, or NULL with the error set. */
 TM_HIDDEN tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy);
+
+/* ---- peak_copy.c: the traces at the peak (TRACEMALLOC_PEAK) ----
+ * A rise of traced memory past tm_peak_threshold (SIZE_MAX when not
+ * tracking) marks a copy as wanted; the next decrease copies the live
+ * traces first (tm_peak_copy_if_wanted). */
+extern _Atomic int tm_peak_wanted TM_HIDDEN;
+extern _Atomic size_t tm_peak_threshold TM_HIDDEN;
+
+/* Keep the traces within percent of the peak from now on (start-up). */
+TM_HIDDEN void tm_peak_track(unsigned int percent);
+TM_HIDDEN int tm_peak_tracking(void);
+/* Traced memory rose past the threshold, or the peak was reset: the next
+ * decrease copies the live traces. Nothing when not tracking. */
+TM_HIDDEN void tm_peak_mark(void);
+/* Copy the live traces if a copy is wanted: no shard lock held / every
+ * shard lock held. */
+TM_HIDDEN void tm_peak_take(void);
+TM_HIDDEN void tm_peak_take_locked(void);
+/* clear_traces, stop: nothing kept, with every shard lock held. */
+TM_HIDDEN void tm_peak_clear_locked(void);
+/* With every shard lock held: the traces at the peak (valid until the
+ * locks are released), or NULL with the error set. */
+TM_HIDDEN const tm_trace_copy *tm_peak_kept_locked(void);
+
+/* At the top of every change that may lower traced memory. */
+static inline void tm_peak_copy_if_wanted(void) {
+  if (__builtin_expect(
+          __atomic_load_n((const int *)&tm_peak_wanted, __ATOMIC_RELAXED), 0))
+    tm_peak_take();
+}
+
+/* When traced memory sets a new peak (now). */
+static inline void tm_peak_check_rise(size_t now) {
+  if (now >
+      __atomic_load_n((const size_t *)&tm_peak_threshold, __ATOMIC_RELAXED))
+    tm_peak_mark();
+}
 
 /* ---- capture.c: exact snapshots asked for asynchronously ----
  * A request (async-signal-safe) makes the first trace event after it, in

@@ -32,6 +32,7 @@ typedef enum cli_option_mask {
   OPT_RECENT = 1 << 7,     /* --most-recent-first (traceback) */
   OPT_COMMAND = 1 << 8,    /* the positionals end with a command (run) */
   OPT_SORT = 1 << 9,       /* --sort (allocations) */
+  OPT_PEAK = 1 << 10,      /* --peak */
 } cli_option_mask;
 
 typedef enum cli_format {
@@ -60,6 +61,7 @@ typedef struct cli_options {
   const char *output;
   unsigned int nframe;
   int most_recent_first;
+  int peak;       /* --peak: the traces at the peak, not the live ones */
   char **command; /* run: PROGRAM ARGS..., NULL-terminated */
   int ncommand;
 } cli_options;
@@ -111,6 +113,10 @@ extern const cli_command cli_top, cli_compare, cli_traceback, cli_display,
   "                recent one (lineno and filename keys only)\n"
 
 #define CLI_HELP_USAGE "  -h, --help    print this help and exit\n"
+
+/* --peak: its help, after the option's name. */
+#define CLI_PEAK_HELP "read the traces at the peak instead (TRACEMALLOC_PEAK)\n"
+#define CLI_PEAK_USAGE "  --peak        " CLI_PEAK_HELP
 
 /* ---- The command line (options.c) ---- */
 

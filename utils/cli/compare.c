@@ -7,13 +7,13 @@
 
 static const char compare_usage[] =
     "usage: tracemalloc compare NEW OLD [--key lineno|filename|traceback] "
-    "[--cumulative] [--limit N] [FILTERS]\n"
+    "[--cumulative] [--limit N] [FILTERS] [--peak]\n"
     "\n"
     "Compare the snapshot NEW with the older snapshot OLD: print the groups\n"
     "whose size changed most first, as Python's NEW.compare_to(OLD, key) and\n"
     "str(StatisticDiff) give them.\n"
     "\n"
-    "options:\n" CLI_KEY_USAGE CLI_CUMULATIVE_USAGE
+    "options:\n" CLI_KEY_USAGE CLI_CUMULATIVE_USAGE CLI_PEAK_USAGE
     "  --limit N     print at most N differences (default: 10)\n" CLI_HELP_USAGE
     "\n" CLI_FILTER_USAGE "The filters apply to both snapshots.\n";
 
@@ -38,7 +38,7 @@ const cli_command cli_compare = {
     .name = "compare",
     .summary = "print the biggest differences between two snapshots",
     .usage = compare_usage,
-    .options = OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT | OPT_FILTERS,
+    .options = OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT | OPT_FILTERS | OPT_PEAK,
     .snapshots = {"NEW", "OLD"},
     .nsnapshot = 2,
     .run = compare,

@@ -8,7 +8,7 @@
 
 static const char display_usage[] =
     "usage: tracemalloc display FILE [--key lineno|filename|traceback] "
-    "[--limit N] [FILTERS]\n"
+    "[--limit N] [FILTERS] [--peak]\n"
     "\n"
     "Print the \"pretty top\" of Python's documentation (display_top()):\n"
     "\"Top N lines\", then \"#I: FILE:LINE: SIZE KiB\" for each of the N\n"
@@ -16,8 +16,8 @@ static const char display_usage[] =
     "the other groups, and the total size. Unlike the documentation's\n"
     "example, no trace is filtered out unless filters are given.\n"
     "\n"
-    "options:\n" CLI_KEY_USAGE
-    "                (a group is shown by the oldest frame of its key)\n"
+    "options:\n" CLI_KEY_USAGE "                (a group is shown by the "
+                               "oldest frame of its key)\n" CLI_PEAK_USAGE
     "  --limit N     print at most N groups (default: 10)\n" CLI_HELP_USAGE
     "\n" CLI_FILTER_USAGE;
 
@@ -75,7 +75,7 @@ const cli_command cli_display = {
     .name = "display",
     .summary = "print the top lines with their source and the total",
     .usage = display_usage,
-    .options = OPT_KEY | OPT_LIMIT | OPT_FILTERS,
+    .options = OPT_KEY | OPT_LIMIT | OPT_FILTERS | OPT_PEAK,
     .snapshots = {"FILE"},
     .nsnapshot = 1,
     .run = display,

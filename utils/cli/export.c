@@ -9,7 +9,7 @@
 
 static const char export_usage[] =
     "usage: tracemalloc export FILE --format pickle|collapsed|json|html|pprof "
-    "-o OUT [--limit N] [FILTERS]\n"
+    "-o OUT [--limit N] [FILTERS] [--peak]\n"
     "\n"
     "Write the snapshot FILE in another format to OUT (\"-o -\": stdout,\n"
     "except for pickle). OUT is written to a temporary file and renamed.\n"
@@ -33,7 +33,7 @@ static const char export_usage[] =
     "  --format F   the format of OUT (required)\n"
     "  -o, --output OUT  the file to write (required)\n"
     "  --limit N    rows of each table of the html report (default: 10)\n"
-    "  -h, --help   print this help and exit\n"
+    "  --peak       " CLI_PEAK_HELP "  -h, --help   print this help and exit\n"
     "\n"
     "JSON schema (version 1; new members may be added, none will change):\n"
     "  {\"format\": \"tracemalloc-snapshot\", \"version\": 1,\n"
@@ -134,7 +134,7 @@ const cli_command cli_export = {
     .summary =
         "write a snapshot as pickle, collapsed stacks, JSON, HTML, pprof",
     .usage = export_usage,
-    .options = OPT_FORMAT | OPT_OUTPUT | OPT_LIMIT | OPT_FILTERS,
+    .options = OPT_FORMAT | OPT_OUTPUT | OPT_LIMIT | OPT_FILTERS | OPT_PEAK,
     .snapshots = {"FILE"},
     .nsnapshot = 1,
     .run = export,

@@ -259,6 +259,7 @@ static const option_entry option_table[] = {
     {"--nframe", NULL, OPT_NFRAME, parse_nframe, 0},
     {"--most-recent-first", NULL, OPT_RECENT, NULL,
      offsetof(cli_options, most_recent_first)},
+    {"--peak", NULL, OPT_PEAK, NULL, offsetof(cli_options, peak)},
 };
 
 static int parse_option(const cli_command *command, arguments *args,

@@ -14,12 +14,12 @@
 
 static const char top_usage[] =
     "usage: tracemalloc top FILE [--key lineno|filename|traceback] "
-    "[--cumulative] [--limit N] [FILTERS]\n"
+    "[--cumulative] [--limit N] [FILTERS] [--peak]\n"
     "\n"
     "Print the statistics of the snapshot FILE, biggest first, as Python's\n"
     "Snapshot.statistics() and str(Statistic) give them.\n"
     "\n"
-    "options:\n" CLI_KEY_USAGE CLI_CUMULATIVE_USAGE
+    "options:\n" CLI_KEY_USAGE CLI_CUMULATIVE_USAGE CLI_PEAK_USAGE
     "  --limit N     print at most N statistics (default: 10)\n" CLI_HELP_USAGE
     "\n" CLI_FILTER_USAGE;
 
@@ -56,7 +56,7 @@ const cli_command cli_top = {
     .name = "top",
     .summary = "print the biggest groups of traces of a snapshot",
     .usage = top_usage,
-    .options = OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT | OPT_FILTERS,
+    .options = OPT_KEY | OPT_CUMULATIVE | OPT_LIMIT | OPT_FILTERS | OPT_PEAK,
     .snapshots = {"FILE"},
     .nsnapshot = 1,
     .run = top,
@@ -65,7 +65,7 @@ const cli_command cli_top = {
 /* ---- stats ---- */
 
 static const char stats_usage[] =
-    "usage: tracemalloc stats FILE [FILTERS]\n"
+    "usage: tracemalloc stats FILE [FILTERS] [--peak]\n"
     "\n"
     "Print the totals of the snapshot FILE, one \"name: value\" per line:\n"
     "  traceback_limit  the traceback limit the program was traced with\n"
@@ -76,9 +76,12 @@ static const char stats_usage[] =
     "  files            distinct files\n"
     "  size             the total size of the traces: formatted, in bytes\n"
     "  domain N         size and traces of each domain, by domain number\n"
+    "  peak             the peak of traced memory when the snapshot was taken\n"
+    "  peak_traces      traces kept at the peak (TRACEMALLOC_PEAK)\n"
+    "  peak_size        their total size: formatted, in bytes\n"
+    "(the last three when the snapshot has them)\n"
     "\n"
-    "options:\n"
-    "  -h, --help  print this help and exit\n"
+    "options:\n" CLI_PEAK_USAGE "  -h, --help    print this help and exit\n"
     "\n" CLI_FILTER_USAGE;
 
 typedef struct domain_total {
@@ -164,6 +167,27 @@ static int print_domains(const tracemalloc_snapshot *snapshot) {
   return sorted ? 0 : cli_fail("out of memory");
 }
 
+/* The peak the snapshot records, and the traces kept at it (peak.c). */
+static int print_peak(const tracemalloc_snapshot *snapshot) {
+  size_t peak;
+  if (tracemalloc_snapshot_traced_peak(snapshot, &peak) < 0)
+    return 0;
+  char text[64];
+  printf("peak: %s (%zu bytes)\n", cli_size(text, sizeof(text), peak), peak);
+  tracemalloc_snapshot *kept = tracemalloc_snapshot_peak(snapshot);
+  if (!kept)
+    return 0;
+  size_t ntrace = tracemalloc_snapshot_trace_count(kept);
+  uint64_t size = 0;
+  for (size_t i = 0; i < ntrace; i++)
+    size += tracemalloc_snapshot_trace(kept, i)->size;
+  printf("peak_traces: %zu\n", ntrace);
+  printf("peak_size: %s (%llu bytes)\n", cli_size(text, sizeof(text), size),
+         (unsigned long long)size);
+  tracemalloc_snapshot_free(kept);
+  return 0;
+}
+
 /* The number of groups of a statistics key: distinct tracebacks, frames
  * (lineno, cumulative) and files (filename, cumulative). */
 static int count_groups(const tracemalloc_snapshot *snapshot,
@@ -192,6 +216,8 @@ static int print_stats(const tracemalloc_snapshot *snapshot) {
     status = count_groups(snapshot, TRACEMALLOC_KEY_FILENAME, 1, "files");
   if (!status)
     status = print_domains(snapshot);
+  if (!status)
+    status = print_peak(snapshot);
   return status;
 }
 
@@ -205,7 +231,7 @@ const cli_command cli_stats = {
     .name = "stats",
     .summary = "print the totals of a snapshot",
     .usage = stats_usage,
-    .options = OPT_FILTERS,
+    .options = OPT_FILTERS | OPT_PEAK,
     .snapshots = {"FILE"},
     .nsnapshot = 1,
     .run = stats,

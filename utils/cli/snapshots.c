@@ -20,6 +20,16 @@ static tracemalloc_snapshot *filtered(tracemalloc_snapshot *snapshot,
   return result;
 }
 
+/* --peak: the snapshot of the traces at the peak that path carries. */
+static tracemalloc_snapshot *at_peak(tracemalloc_snapshot *snapshot,
+                                     const char *path) {
+  tracemalloc_snapshot *peak = tracemalloc_snapshot_peak(snapshot);
+  if (!peak)
+    cli_fail("%s: %s", path, tracemalloc_last_error());
+  tracemalloc_snapshot_free(snapshot);
+  return peak;
+}
+
 tracemalloc_snapshot *cli_load(const char *path, const cli_options *options) {
   cli_progress_phase("loading %s", path);
   tracemalloc_snapshot *snapshot = tracemalloc_snapshot_load(path);
@@ -27,6 +37,8 @@ tracemalloc_snapshot *cli_load(const char *path, const cli_options *options) {
     cli_fail("%s", tracemalloc_last_error());
     return NULL;
   }
+  if (options->peak && !(snapshot = at_peak(snapshot, path)))
+    return NULL;
   snapshot =
       filtered(snapshot, options->domain_filters, options->ndomain_filter);
   snapshot = filtered(snapshot, options->filters, options->nfilter);

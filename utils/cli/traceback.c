@@ -8,7 +8,7 @@
 
 static const char traceback_usage[] =
     "usage: tracemalloc traceback FILE [--limit N] [--most-recent-first] "
-    "[FILTERS]\n"
+    "[FILTERS] [--peak]\n"
     "\n"
     "Print the biggest tracebacks of the snapshot FILE (statistics by\n"
     "traceback), each as in Python's documentation: \"N memory blocks:\n"
@@ -22,6 +22,7 @@ static const char traceback_usage[] =
     "options:\n"
     "  --limit N            print at most N tracebacks (default: 10)\n"
     "  --most-recent-first  print the most recent frame first\n"
+    "  --peak               " CLI_PEAK_HELP
     "  -h, --help           print this help and exit\n"
     "\n" CLI_FILTER_USAGE;
 
@@ -66,7 +67,7 @@ const cli_command cli_traceback = {
     .name = "traceback",
     .summary = "print the biggest tracebacks, with their source lines",
     .usage = traceback_usage,
-    .options = OPT_LIMIT | OPT_FILTERS | OPT_RECENT,
+    .options = OPT_LIMIT | OPT_FILTERS | OPT_RECENT | OPT_PEAK,
     .snapshots = {"FILE"},
     .nsnapshot = 1,
     .run = traceback,
