@@ -97,6 +97,9 @@ struct tracemalloc_snapshot {
   tracemalloc_trace *_Atomic public_traces;
   unsigned int traceback_limit;
   uint64_t lost_traces;
+  /* Traced memory over time (timeline.c); NULL when the snapshot has none. */
+  tracemalloc_timeline_point *timeline;
+  size_t ntimeline;
 };
 
 /* Trace number index, as the public type. */
@@ -124,6 +127,13 @@ tm_snap_group_by(const tracemalloc_snapshot *snapshot,
  * oldest first, by value (the two may come from different snapshots). */
 TM_HIDDEN int tm_snap_compare_tracebacks(const tracemalloc_traceback *a,
                                          const tracemalloc_traceback *b);
+
+/* ---- timeline.c: traced memory over time ----
+ * Give the snapshot a copy of points[0, count) (count 0: none). 0, or -1
+ * with the error set when out of memory. */
+TM_HIDDEN int tm_snap_set_timeline(tracemalloc_snapshot *snapshot,
+                                   const tracemalloc_timeline_point *points,
+                                   size_t count);
 
 /* ---- snapshot.c: building snapshot objects ----
  * Used by take_snapshot (from the live traces) and by the file loader. The

@@ -29,7 +29,9 @@
  *                sections, each { u32 tag, u32 reserved (0), u64 length,
  *                length bytes } (sections.h). A tag appears at most once;
  *                a reader skips the tags it does not know. Tags:
- *                (none yet)
+ *                3 timeline: u64 count, count x { u64 nanoseconds since
+ *                  tracing started (never decreasing), u64 traced bytes }
+ *                  (timeline.c)
  *   size - 8    8  u64 checksum of every byte before it:
  *                versions 2 and 3: four lanes, lane i starting at B + i,
  *                where B is FNV-1a's offset basis 0xcbf29ce484222325; each

@@ -30,6 +30,11 @@ void tm_copy_traces_locked(tm_trace_copy *copy) {
   copy->limit = tracemalloc_get_traceback_limit();
   copy->lost = tracemalloc_get_lost_traces();
   tm_table_foreach_locked(copy_entry, copy);
+  if (copy->timeline) {
+    size_t now, peak;
+    tracemalloc_get_traced_memory(&now, &peak);
+    copy->ntimeline = tm_timeline_copy_locked(copy->timeline, now, peak);
+  }
 }
 
 /* A traceback as snapshot objects: frames reversed to oldest first, as
@@ -56,7 +61,9 @@ tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy) {
   const tracemalloc_frame **scratch =
       tm_raw_malloc(TRACEMALLOC_MAX_NFRAME * sizeof(*scratch));
   int ok = builder && by_id && scratch &&
-           tm_builder_reserve_traces(builder, copy->ntraces) == 0;
+           tm_builder_reserve_traces(builder, copy->ntraces) == 0 &&
+           tm_snap_set_timeline(tm_builder_snapshot(builder), copy->timeline,
+                                copy->ntimeline) == 0;
   for (size_t i = 0; ok && i < copy->ntraces; i++) {
     const tm_trace_entry *t = &copy->traces[i];
     if (!by_id[t->traceback_id])
@@ -90,17 +97,20 @@ tracemalloc_snapshot *tracemalloc_take_snapshot(void) {
   tm_table_lock_all();
   size_t ntraces = tm_table_count_locked();
   copy.traces = tm_raw_malloc((ntraces ? ntraces : 1) * sizeof(tm_trace_entry));
-  if (copy.traces)
+  copy.timeline =
+      tm_raw_malloc(TM_TIMELINE_COPY_MAX * sizeof(tracemalloc_timeline_point));
+  if (copy.traces && copy.timeline)
     tm_copy_traces_locked(&copy);
   tm_table_unlock_all();
 
   tracemalloc_snapshot *snapshot = NULL;
-  if (!copy.traces)
+  if (!copy.traces || !copy.timeline)
     tm_set_error("out of memory while taking a snapshot");
   else
     snapshot = tm_build_snapshot(&copy);
   tm_control_unlock();
   tm_raw_free(copy.traces);
+  tm_raw_free(copy.timeline);
   return snapshot;
 }
 

@@ -76,6 +76,8 @@ static const char stats_usage[] =
     "  files            distinct files\n"
     "  size             the total size of the traces: formatted, in bytes\n"
     "  domain N         size and traces of each domain, by domain number\n"
+    "  timeline         traced memory over time: its points, how long it\n"
+    "                   runs, its peak and when (files of version 3)\n"
     "\n"
     "options:\n"
     "  -h, --help  print this help and exit\n"
@@ -192,6 +194,8 @@ static int print_stats(const tracemalloc_snapshot *snapshot) {
     status = count_groups(snapshot, TRACEMALLOC_KEY_FILENAME, 1, "files");
   if (!status)
     status = print_domains(snapshot);
+  if (!status)
+    cli_print_timeline_stats(snapshot);
   return status;
 }
 
