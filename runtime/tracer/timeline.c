@@ -150,8 +150,11 @@ size_t tm_timeline_copy_locked(tracemalloc_timeline_point *out, size_t now,
                                size_t peak) {
   pthread_mutex_lock(&lock);
   add_point(clock_ns() - start_ns, now, peak);
-  size_t count = points ? npoints : 0;
-  memcpy(out, points, count * sizeof(*out));
+  size_t count = 0;
+  if (points) {
+    count = npoints;
+    memcpy(out, points, count * sizeof(*out));
+  }
   if (ngroup)
     out[count++] = group;
   /* The last point may still be merging into a bigger one: the timeline
