@@ -161,6 +161,26 @@ int tracemalloc_snapshot_traced_peak(const tracemalloc_snapshot *snapshot,
 tracemalloc_snapshot *
 tracemalloc_snapshot_peak(const tracemalloc_snapshot *snapshot);
 
+/* Traced memory over time, from the start of tracing (or the last
+ * clear_traces) to the snapshot: a point each time traced memory moved by
+ * 1/128 of itself since the last point (by up to 1/2 while points come
+ * faster than one a millisecond), the high-water point before any point
+ * that goes down, and the size when the snapshot was taken. The largest
+ * size is the peak of tracemalloc_get_traced_memory() at the snapshot
+ * (unless tracemalloc_reset_peak() was called: the timeline keeps its
+ * history). At most 4096 points: when they fill, each two neighbours merge
+ * into the bigger one and later points are merged likewise. */
+typedef struct tracemalloc_timeline_point {
+  uint64_t nanoseconds; /* since tracing started, monotonic */
+  uint64_t size;        /* traced memory, in bytes */
+} tracemalloc_timeline_point;
+
+/* The snapshot's timeline, oldest first, and its length in *count; NULL
+ * and 0 when it has none (a file written before version 3). */
+const tracemalloc_timeline_point *
+tracemalloc_snapshot_timeline(const tracemalloc_snapshot *snapshot,
+                              size_t *count);
+
 /* Write the snapshot to a file in TraceMalloc's native format (.tms). The
  * file appears complete or not at all (temporary file + rename). 0 or -1. */
 int tracemalloc_snapshot_dump(const tracemalloc_snapshot *snapshot,

@@ -42,6 +42,10 @@ config.available_features.add("llvm-" + config.llvm_version_major)
 # Another LLVM's development files, for the configure tests.
 if os.path.exists("/usr/lib/llvm-22/lib/cmake/llvm/LLVMConfig.cmake"):
     config.available_features.add("llvm22-dev")
+# Headless Chromium, for the HTML report's screenshot tests (utils/bootstrap
+# installs it for the test suite).
+if os.path.exists("/usr/bin/chromium") or shutil.which("chromium"):
+    config.available_features.add("chromium")
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     config.available_features.add("root")
 # LLVM 14 defaults to typed pointers; the pass and the IR tests need opaque

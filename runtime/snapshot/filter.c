@@ -637,7 +637,10 @@ tracemalloc_snapshot_filter_traces(const tracemalloc_snapshot *snapshot,
       copy_kept_traces(&copier, snapshot, snapshot->traces, snapshot->ntraces,
                        0, compiled, nfilters) == 0 &&
       copy_peak(&copier, snapshot, compiled, nfilters) == 0 &&
-      copy_kept_counts(&copier, snapshot, compiled, nfilters) == 0) {
+      copy_kept_counts(&copier, snapshot, compiled, nfilters) == 0 &&
+      /* Traced memory over time is the whole process's: filters keep it. */
+      tm_snap_set_timeline(tm_builder_snapshot(copier.builder),
+                           snapshot->timeline, snapshot->ntimeline) == 0) {
     result = tm_builder_finish(copier.builder);
     copier.builder = NULL;
   }

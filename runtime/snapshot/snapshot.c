@@ -25,6 +25,7 @@ void tracemalloc_snapshot_free(tracemalloc_snapshot *snapshot) {
   tm_raw_free(snapshot->frames);
   tm_raw_free(snapshot->tracebacks);
   tm_raw_free(snapshot->counts);
+  tm_raw_free(snapshot->timeline);
   tm_raw_free(snapshot->traces_owner ? snapshot->traces_owner
                                      : (void *)snapshot->traces);
   tm_raw_free(

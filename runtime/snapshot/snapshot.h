@@ -143,6 +143,9 @@ struct tracemalloc_snapshot {
   uint64_t peak;
   tm_snap_trace *peak_traces; /* tm_raw_malloc'd */
   size_t npeak_traces, peak_traces_capacity;
+  /* Traced memory over time (timeline.c); NULL when the snapshot has none. */
+  tracemalloc_timeline_point *timeline;
+  size_t ntimeline;
 };
 
 /* A trace of the snapshot (of traces or peak_traces), as the public type. */
@@ -202,6 +205,12 @@ TM_HIDDEN int tm_snap_add_counts(tracemalloc_snapshot *snapshot,
 /* The counters of a traceback; NULL when they are all zero. */
 TM_HIDDEN const tm_snap_counts *
 tm_snap_counts_of(const tracemalloc_snapshot *snapshot, uint32_t traceback);
+/* ---- timeline.c: traced memory over time ----
+ * Give the snapshot a copy of points[0, count) (count 0: none). 0, or -1
+ * with the error set when out of memory. */
+TM_HIDDEN int tm_snap_set_timeline(tracemalloc_snapshot *snapshot,
+                                   const tracemalloc_timeline_point *points,
+                                   size_t count);
 
 /* ---- snapshot.c: building snapshot objects ----
  * Used by take_snapshot (from the live traces) and by the file loader. The

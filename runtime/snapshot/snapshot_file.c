@@ -35,6 +35,9 @@
  *                1 peak (peak.c): the high-water mark of traced memory
  *                  and the traces live at it
  *                2 allocation counters per traceback (allocations.c)
+ *                3 timeline: u64 count, count x { u64 nanoseconds since
+ *                  tracing started (never decreasing), u64 traced bytes }
+ *                  (timeline.c)
  *   size - 8    8  u64 checksum of every byte before it:
  *                versions 2 and 3: four lanes, lane i starting at B + i,
  *                where B is FNV-1a's offset basis 0xcbf29ce484222325; each

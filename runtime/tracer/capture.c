@@ -76,8 +76,11 @@ void tm_capture_take_locked(int tracing) {
     return;
   size_t ntraces = tracing ? tm_table_count_locked() : 0;
   uint32_t ntracebacks = tracing ? tm_traceback_count() : 0;
-  size_t map_size = sizeof(struct capture) + ntraces * sizeof(tm_trace_entry) +
-                    ntracebacks * sizeof(tm_alloc_counts);
+  size_t timeline_at = sizeof(struct capture) +
+                       ntraces * sizeof(tm_trace_entry) +
+                       ntracebacks * sizeof(tm_alloc_counts);
+  size_t map_size =
+      timeline_at + TM_TIMELINE_COPY_MAX * sizeof(tracemalloc_timeline_point);
   struct capture *capture = tm_os_map(map_size);
   if (!capture) {
     atomic_fetch_add_explicit(&requests_failed, requests, memory_order_relaxed);
@@ -89,6 +92,8 @@ void tm_capture_take_locked(int tracing) {
   capture->tracing = tracing;
   capture->copy.traces = capture->traces;
   capture->copy.counts = (tm_alloc_counts *)(capture->traces + ntraces);
+  capture->copy.timeline =
+      (tracemalloc_timeline_point *)((char *)capture + timeline_at);
   if (tracing)
     tm_copy_traces_locked(&capture->copy);
   *queue_tail = capture;

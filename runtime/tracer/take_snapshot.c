@@ -28,6 +28,11 @@ size_t tm_copy_traces_locked(tm_trace_copy *copy) {
   copy->ntraces = tm_table_copy_locked(copy->traces, &total_size);
   if (copy->counts)
     tm_counts_copy_locked(copy->counts, copy->ntracebacks);
+  if (copy->timeline) {
+    size_t now, peak;
+    tracemalloc_get_traced_memory(&now, &peak);
+    copy->ntimeline = tm_timeline_copy_locked(copy->timeline, now, peak);
+  }
   return total_size;
 }
 
@@ -128,6 +133,8 @@ static tracemalloc_snapshot *build_snapshot(const tm_trace_copy *copy,
       .scratch = tm_raw_malloc(TRACEMALLOC_MAX_NFRAME * sizeof(*built.scratch)),
   };
   int ok = built.builder && built.by_id && built.scratch &&
+           tm_snap_set_timeline(tm_builder_snapshot(built.builder),
+                                copy->timeline, copy->ntimeline) == 0 &&
            build_traces(&built, copy) == 0 &&
            (!peak || build_peak_traces(&built, peak) == 0) &&
            add_counts(&built, copy) == 0;
@@ -174,7 +181,9 @@ static int copy_live_locked(tm_trace_copy *copy) {
       tm_raw_malloc((ntraces ? ntraces : 1) * sizeof(tm_trace_entry));
   copy->counts =
       tm_raw_malloc((tm_traceback_count() + 1) * sizeof(tm_alloc_counts));
-  if (!copy->traces || !copy->counts) {
+  copy->timeline =
+      tm_raw_malloc(TM_TIMELINE_COPY_MAX * sizeof(tracemalloc_timeline_point));
+  if (!copy->traces || !copy->counts || !copy->timeline) {
     tm_set_error("out of memory while taking a snapshot");
     return -1;
   }
@@ -221,6 +230,7 @@ static tracemalloc_snapshot *take(enum which which) {
   tm_control_unlock();
   tm_raw_free(live.traces);
   tm_raw_free(live.counts);
+  tm_raw_free(live.timeline);
   tm_raw_free(peak.traces);
   return snapshot;
 }

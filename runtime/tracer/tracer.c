@@ -279,9 +279,16 @@ static void add_traced(size_t size) {
       atomic_load_explicit(&growth_threshold, memory_order_relaxed);
   if (now >= threshold)
     crossed_threshold(now, threshold);
+  if (__builtin_expect(tm_timeline_above(now), 0))
+    tm_timeline_moved(now, now > peak ? now : peak);
 }
 
-static void sub_traced(size_t size) { count_traced(-size); }
+static void sub_traced(size_t size) {
+  size_t now = count_traced(-size);
+  if (__builtin_expect(tm_timeline_below(now), 0))
+    tm_timeline_moved(now,
+                      atomic_load_explicit(&traced_peak, memory_order_relaxed));
+}
 
 static void count_lost(void) {
   atomic_fetch_add_explicit(&lost_traces, 1, memory_order_relaxed);
@@ -504,6 +511,8 @@ static void drop_all_traces(void) {
   atomic_store_explicit(&lost_traces, 0, memory_order_relaxed);
   if (growth_hook)
     atomic_store_explicit(&growth_threshold, growth_step, memory_order_relaxed);
+  /* As the peak does, traced memory over time starts again. */
+  tm_timeline_restart();
   tm_table_unlock_all();
 }
 
@@ -518,6 +527,7 @@ int tracemalloc_start(unsigned int nframe) {
   /* As in Python: starting again changes nothing, not even the limit. */
   if (!atomic_load_explicit(&__tm_tracing, memory_order_relaxed)) {
     atomic_store_explicit(&traceback_limit, nframe, memory_order_relaxed);
+    tm_timeline_restart();
     atomic_store_explicit(&__tm_tracing, 1, memory_order_release);
   }
   pthread_mutex_unlock(&control_lock);

@@ -236,12 +236,45 @@ TM_HIDDEN void tm_count_realloc_free(const tm_taken_trace *taken);
 TM_HIDDEN void tm_control_lock(void);
 TM_HIDDEN void tm_control_unlock(void);
 
+/* ---- timeline.c: traced memory over time ---- */
+enum { TM_TIMELINE_CAPACITY = 4096 };
+/* The band around the last point, [low, high]: a size outside it makes a
+ * point. An allocation only checks high, a free only low: one load and one
+ * compare each. A "negative" count (tracer.c) is above high, and never
+ * below low: add_traced() leaves it out, sub_traced() never sees it. */
+extern _Atomic size_t tm_timeline_low TM_HIDDEN, tm_timeline_high TM_HIDDEN;
+
+static inline int tm_timeline_above(size_t now) {
+  return now >
+         __atomic_load_n((const size_t *)&tm_timeline_high, __ATOMIC_RELAXED);
+}
+
+static inline int tm_timeline_below(size_t now) {
+  return now <
+         __atomic_load_n((const size_t *)&tm_timeline_low, __ATOMIC_RELAXED);
+}
+/* The slow path, for a size outside the band, with a shard lock held;
+ * peak: traced_peak, as now has updated it. */
+TM_HIDDEN void tm_timeline_moved(size_t now, size_t peak);
+/* An empty timeline, whose time starts now, with a point at 0 bytes: at
+ * start and clear_traces (with no trace event under way). */
+TM_HIDDEN void tm_timeline_restart(void);
+/* With every shard lock held: record a point for the size now (and the
+ * peak if no point reached it), then copy the timeline to out (room for
+ * TM_TIMELINE_COPY_MAX points); returns how many points it copied. */
+enum { TM_TIMELINE_COPY_MAX = TM_TIMELINE_CAPACITY + 2 };
+TM_HIDDEN size_t tm_timeline_copy_locked(tracemalloc_timeline_point *out,
+                                         size_t now, size_t peak);
+
 /* ---- take_snapshot.c: the live traces, copied then built ---- */
 typedef struct tm_trace_copy {
   tm_trace_entry *traces; /* room for tm_table_count_locked() of them */
   size_t ntraces;
   uint32_t ntracebacks;    /* the depot's size at the copy */
   tm_alloc_counts *counts; /* ntracebacks of them, or NULL: none copied */
+  /* Room for TM_TIMELINE_COPY_MAX points, or NULL: none copied. */
+  tracemalloc_timeline_point *timeline;
+  size_t ntimeline;
   unsigned int limit;
   uint64_t lost;
 } tm_trace_copy;

@@ -9,6 +9,7 @@
  *   lost N         lost traces (default 0)
  *   trace DOMAIN SIZE FILE:LINE[:FUNCTION] [FILE:LINE[:FUNCTION] ...]
  *         [total=N]
+ *   point NANOSECONDS BYTES   a point of the timeline, in order
  *
  * A trace lists its frames most recent first, like Python's raw traces;
  * total=N is total_nframe (default: the number of frames). FILE ends at
@@ -161,6 +162,8 @@ static settings read_settings(char *text) {
     } else if (strcmp(keyword, "lost") == 0 && line.ntoken == 2) {
       settings.lost_traces =
           parse_number(&line, line.tokens[1], "lost count", UINT64_MAX);
+    } else if (strcmp(keyword, "point") == 0 && line.ntoken == 3) {
+      continue;
     } else if (strcmp(keyword, "trace") == 0 && line.ntoken >= 4) {
       int nframe = line.ntoken - 3;
       if (strncmp(line.tokens[line.ntoken - 1], "total=", 6) == 0)
@@ -168,8 +171,8 @@ static settings read_settings(char *text) {
       if (nframe > 0 && (unsigned int)nframe > deepest)
         deepest = (unsigned int)nframe;
     } else {
-      die(line.lineno, "expected 'limit N', 'lost N' or 'trace DOMAIN SIZE "
-                       "FRAME... [total=N]'");
+      die(line.lineno, "expected 'limit N', 'lost N', 'point NS BYTES' or "
+                       "'trace DOMAIN SIZE FRAME... [total=N]'");
     }
   }
   if (!limit_given)
@@ -216,7 +219,22 @@ static void add_trace(tm_snapshot_builder *builder, const line *line) {
     builder_failed(builder, line);
 }
 
-/* Second pass: the traces. */
+/* The timeline's points, as given (the loader checks their order). */
+static void add_point(tm_snapshot_builder *builder, const line *line) {
+  tracemalloc_snapshot *snapshot = tm_builder_snapshot(builder);
+  tracemalloc_timeline_point *points = tm_raw_realloc(
+      snapshot->timeline, (snapshot->ntimeline + 1) * sizeof(*points));
+  if (!points)
+    die(line->lineno, "out of memory");
+  points[snapshot->ntimeline].nanoseconds =
+      parse_number(line, line->tokens[1], "nanoseconds", UINT64_MAX);
+  points[snapshot->ntimeline].size =
+      parse_number(line, line->tokens[2], "bytes", UINT64_MAX);
+  snapshot->timeline = points;
+  snapshot->ntimeline++;
+}
+
+/* Second pass: the traces and the timeline. */
 static tracemalloc_snapshot *build_snapshot(char *text, settings settings) {
   tm_snapshot_builder *builder =
       tm_builder_new(settings.traceback_limit, settings.lost_traces);
@@ -227,6 +245,8 @@ static tracemalloc_snapshot *build_snapshot(char *text, settings settings) {
   while (next_line(&text, &line)) {
     if (line.ntoken > 0 && strcmp(line.tokens[0], "trace") == 0)
       add_trace(builder, &line);
+    else if (line.ntoken > 0 && strcmp(line.tokens[0], "point") == 0)
+      add_point(builder, &line);
   }
   return tm_builder_finish(builder);
 }

@@ -189,6 +189,18 @@ int cli_format_statistic_diff(char *buf, size_t bufsize, const void *diff);
 
 /* _format_size(size, False) into buf (at least 32 bytes). */
 const char *cli_size(char *buf, size_t bufsize, size_t size);
+/* timeline.c: the HTML report's chart of traced memory over time (nothing
+ * when the snapshot has no timeline). */
+void cli_write_timeline(FILE *out, const tracemalloc_snapshot *snapshot);
+/* stats' line "timeline: N points over S s, peak SIZE (N bytes) at S s"
+ * (nothing when the snapshot has no timeline). */
+void cli_print_timeline_stats(const tracemalloc_snapshot *snapshot);
+
+/* Nanoseconds as seconds, exactly: "S.NNNNNNNNN". */
+typedef struct cli_seconds_text {
+  char text[32];
+} cli_seconds_text;
+cli_seconds_text cli_seconds(uint64_t nanoseconds);
 
 /* Writes a whole output file: 0, or an exit status after the message. */
 typedef int (*cli_writer)(FILE *out, const tracemalloc_snapshot *snapshot,

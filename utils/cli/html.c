@@ -273,6 +273,7 @@ int cli_write_html(FILE *out, const tracemalloc_snapshot *snapshot,
   const char *title = options->paths[0];
   write_head(out, title);
   write_summary(out, title, snapshot);
+  cli_write_timeline(out, snapshot);
   write_flame_section(out);
   int status = write_table(out, snapshot, TRACEMALLOC_KEY_LINENO, options);
   if (!status)

@@ -100,16 +100,31 @@ static int write_allocations(FILE *out, const tracemalloc_snapshot *snapshot) {
   return 0;
 }
 
+/* [[SECONDS, BYTES], ...]: seconds exact to the nanosecond; [] when the
+ * snapshot has no timeline (a file written before version 3). */
+static void write_timeline(FILE *out, const tracemalloc_snapshot *snapshot) {
+  size_t count;
+  const tracemalloc_timeline_point *points =
+      tracemalloc_snapshot_timeline(snapshot, &count);
+  fputs("  \"timeline\": [", out);
+  for (size_t i = 0; i < count; i++)
+    fprintf(out, "%s[%s, %llu]", i ? ", " : "",
+            cli_seconds(points[i].nanoseconds).text,
+            (unsigned long long)points[i].size);
+  fputs("],\n", out);
+}
+
 int cli_write_json(FILE *out, const tracemalloc_snapshot *snapshot,
                    const cli_options *options) {
   (void)options;
   size_t ntrace = tracemalloc_snapshot_trace_count(snapshot);
   fprintf(out,
           "{\n  \"format\": \"tracemalloc-snapshot\",\n  \"version\": 1,\n"
-          "  \"traceback_limit\": %u,\n  \"lost_traces\": %llu,\n"
-          "  \"traces\": [",
+          "  \"traceback_limit\": %u,\n  \"lost_traces\": %llu,\n",
           tracemalloc_snapshot_traceback_limit(snapshot),
           (unsigned long long)tracemalloc_snapshot_lost_traces(snapshot));
+  write_timeline(out, snapshot);
+  fputs("  \"traces\": [", out);
   for (size_t i = 0; i < ntrace; i++) {
     fputs(i > 0 ? ",\n" : "\n", out);
     write_trace(out, tracemalloc_snapshot_trace(snapshot, i));

@@ -65,6 +65,14 @@ const char *cli_size(char *buf, size_t bufsize, size_t size) {
   return buf;
 }
 
+cli_seconds_text cli_seconds(uint64_t nanoseconds) {
+  cli_seconds_text seconds;
+  snprintf(seconds.text, sizeof(seconds.text), "%llu.%09llu",
+           (unsigned long long)(nanoseconds / 1000000000u),
+           (unsigned long long)(nanoseconds % 1000000000u));
+  return seconds;
+}
+
 /* ---- Output files ----
  * The snapshot library's atomic writer makes the file: the subcommand's
  * writer prints to a stdio stream whose bytes go to tm_file_put(). */

@@ -79,7 +79,9 @@ static const char stats_usage[] =
     "  peak             the peak of traced memory when the snapshot was taken\n"
     "  peak_traces      traces kept at the peak (TRACEMALLOC_PEAK)\n"
     "  peak_size        their total size: formatted, in bytes\n"
-    "(the last three when the snapshot has them)\n"
+    "  timeline         traced memory over time: its points, how long it\n"
+    "                   runs, its peak and when\n"
+    "(the last four when the snapshot has them)\n"
     "\n"
     "options:\n" CLI_PEAK_USAGE "  -h, --help    print this help and exit\n"
     "\n" CLI_FILTER_USAGE;
@@ -218,6 +220,7 @@ static int print_stats(const tracemalloc_snapshot *snapshot) {
     status = print_domains(snapshot);
   if (!status)
     status = print_peak(snapshot);
+  cli_print_timeline_stats(snapshot);
   return status;
 }
 

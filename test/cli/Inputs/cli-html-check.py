@@ -89,8 +89,11 @@ def check_page(path):
     if page.stack:
         problems.append("unclosed %r" % page.stack)
     tables = 3 if "allocations" in page.ids else 2
+    # The chart of traced memory over time is a second svg, when the
+    # snapshot has a timeline (test/cli/timeline.test checks it).
+    charts = 1 if page.ids.get("timeline-chart", ("",))[0] == "svg" else 0
     for tag, count in (("html", 1), ("head", 1), ("body", 1), ("style", 1),
-                       ("svg", 1), ("table", tables)):
+                       ("svg", 1 + charts), ("table", tables)):
         if page.tags.get(tag) != count:
             problems.append("%d <%s>" % (page.tags.get(tag, 0), tag))
     css = "".join(page.text.get("style", []))

@@ -5,7 +5,8 @@ input it was made from.
 
 The JSON must parse, follow the documented schema (version 1) and hold the
 traces of IN.txt in order: domain, size, total_nframe, and the frames
-oldest first (IN.txt lists them most recent first). Prints "ok N traces".
+oldest first (IN.txt lists them most recent first); and its timeline
+points, as [seconds, bytes]. Prints "ok N traces".
 """
 import json
 import re
@@ -20,7 +21,7 @@ def frame(token):
 
 
 def expected(path):
-    limit, lost, traces = None, 0, []
+    limit, lost, traces, timeline = None, 0, [], []
     with open(path, encoding="utf-8") as f:
         for line in f:
             tokens = line.split("#")[0].split()
@@ -30,6 +31,8 @@ def expected(path):
                 limit = int(tokens[1])
             elif tokens[0] == "lost":
                 lost = int(tokens[1])
+            elif tokens[0] == "point":
+                timeline.append([int(tokens[1]) / 1e9, int(tokens[2])])
             elif tokens[0] == "trace":
                 total = None
                 if tokens[-1].startswith("total="):
@@ -39,7 +42,8 @@ def expected(path):
                                "total_nframe": total or len(frames),
                                "frames": frames})
     return {"format": "tracemalloc-snapshot", "version": 1,
-            "traceback_limit": limit, "lost_traces": lost, "traces": traces}
+            "traceback_limit": limit, "lost_traces": lost,
+            "timeline": timeline, "traces": traces}
 
 
 with open(sys.argv[1], encoding="utf-8") as f:
