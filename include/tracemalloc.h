@@ -347,6 +347,11 @@ tracemalloc_allocation_statistics *
 tracemalloc_snapshot_allocations(const tracemalloc_snapshot *snapshot,
                                  tracemalloc_key_type key_type,
                                  tracemalloc_allocation_sort sort);
+/* The same with frames of different functions on one line apart, as
+ * tracemalloc_snapshot_statistics_by_function() groups (the pprof export). */
+tracemalloc_allocation_statistics *tracemalloc_snapshot_allocations_by_function(
+    const tracemalloc_snapshot *snapshot, tracemalloc_key_type key_type,
+    tracemalloc_allocation_sort sort);
 void tracemalloc_allocation_statistics_free(
     tracemalloc_allocation_statistics *statistics);
 

@@ -182,20 +182,27 @@ typedef struct allocations_result {
  * as the tracebacks grouped under it. */
 typedef struct group_key {
   tracemalloc_key_type key_type;
+  int by_function; /* frames themselves, not their locations */
   const void *key;
   uint64_t hash;
 } group_key;
 
-static group_key key_of(tracemalloc_key_type key_type,
+static const tracemalloc_frame *frame_key(const tracemalloc_frame *frame,
+                                          int by_function) {
+  return by_function ? frame : tm_snap_location_of(frame);
+}
+
+static group_key key_of(tracemalloc_key_type key_type, int by_function,
                         const tracemalloc_traceback *traceback) {
   const tracemalloc_frame *recent = traceback->frames[traceback->nframe - 1];
-  group_key key = {key_type, traceback, 0};
+  group_key key = {key_type, by_function, traceback, 0};
   if (key_type == TRACEMALLOC_KEY_LINENO)
-    key.key = tm_snap_location_of(recent);
+    key.key = frame_key(recent, by_function);
   else if (key_type == TRACEMALLOC_KEY_FILENAME)
     key.key = recent->filename;
   if (key_type == TRACEMALLOC_KEY_TRACEBACK)
-    key.hash = tm_snap_hash_frames(traceback->frames, traceback->nframe, 1);
+    key.hash =
+        tm_snap_hash_frames(traceback->frames, traceback->nframe, !by_function);
   else
     key.hash = tm_hash_pointer(key.key);
   return key;
@@ -204,14 +211,15 @@ static group_key key_of(tracemalloc_key_type key_type,
 static int same_key(const void *entry, const void *key_arg) {
   const tracemalloc_allocation_statistic *item = entry;
   const group_key *key = key_arg;
-  group_key mine = key_of(key->key_type, item->traceback);
+  group_key mine = key_of(key->key_type, key->by_function, item->traceback);
   if (key->key_type != TRACEMALLOC_KEY_TRACEBACK)
     return mine.key == key->key;
   const tracemalloc_traceback *a = item->traceback, *b = key->key;
   if (a->nframe != b->nframe)
     return 0;
   for (unsigned int i = 0; i < a->nframe; i++) {
-    if (tm_snap_location_of(a->frames[i]) != tm_snap_location_of(b->frames[i]))
+    if (frame_key(a->frames[i], key->by_function) !=
+        frame_key(b->frames[i], key->by_function))
       return 0;
   }
   return 1;
@@ -235,7 +243,7 @@ static tm_snap_trace *counted_traces(const tracemalloc_snapshot *snapshot,
  * added by key. */
 static int fill_items(allocations_result *result,
                       const tracemalloc_snapshot *snapshot,
-                      tracemalloc_key_type key_type) {
+                      tracemalloc_key_type key_type, int by_function) {
   tm_hash_table table;
   if (tm_hash_table_init(&table, result->groups->count, &tm_raw_allocator) < 0)
     return -1;
@@ -245,7 +253,7 @@ static int fill_items(allocations_result *result,
     *item =
         (tracemalloc_allocation_statistic){result->groups->items[i].traceback,
                                            0, result->groups->items[i].size, 0};
-    group_key key = key_of(key_type, item->traceback);
+    group_key key = key_of(key_type, by_function, item->traceback);
     tm_hash_slot *slot = tm_hash_table_find(&table, key.hash, same_key, &key);
     status = tm_hash_table_insert(&table, slot, key.hash, item);
   }
@@ -253,7 +261,8 @@ static int fill_items(allocations_result *result,
     const tm_snap_counts *counts = tm_snap_counts_of(snapshot, i);
     if (!counts)
       continue;
-    group_key key = key_of(key_type, &snapshot->tracebacks[i]->traceback);
+    group_key key =
+        key_of(key_type, by_function, &snapshot->tracebacks[i]->traceback);
     tracemalloc_allocation_statistic *item =
         tm_hash_table_find(&table, key.hash, same_key, &key)->entry;
     item->allocations += counts->allocations;
@@ -303,10 +312,10 @@ static void sort_items(tracemalloc_allocation_statistics *statistics,
                                              : by_allocated);
 }
 
-tracemalloc_allocation_statistics *
-tracemalloc_snapshot_allocations(const tracemalloc_snapshot *snapshot,
-                                 tracemalloc_key_type key_type,
-                                 tracemalloc_allocation_sort sort) {
+static tracemalloc_allocation_statistics *
+group_allocations(const tracemalloc_snapshot *snapshot,
+                  tracemalloc_key_type key_type,
+                  tracemalloc_allocation_sort sort, int by_function) {
   if (!snapshot->has_counts) {
     tm_set_error("the snapshot has no allocation counters");
     return NULL;
@@ -326,13 +335,14 @@ tracemalloc_snapshot_allocations(const tracemalloc_snapshot *snapshot,
     tm_set_error("out of memory while grouping allocation counters");
     return NULL;
   }
-  result->groups = tm_snap_group_by(&pseudo, key_type, 0, 0);
+  result->groups = tm_snap_group_by(&pseudo, key_type, 0, by_function);
   tm_raw_free(pseudo.traces);
   if (result->groups) {
     result->public.count = result->groups->count;
     result->public.items =
         tm_raw_calloc(result->public.count + 1, sizeof(*result->public.items));
-    if (!result->public.items || fill_items(result, snapshot, key_type) < 0) {
+    if (!result->public.items ||
+        fill_items(result, snapshot, key_type, by_function) < 0) {
       tracemalloc_allocation_statistics_free(&result->public);
       tm_set_error("out of memory while grouping allocation counters");
       return NULL;
@@ -352,4 +362,17 @@ void tracemalloc_allocation_statistics_free(
   tm_raw_free(result->public.items);
   tracemalloc_statistics_free(result->groups);
   tm_raw_free(result);
+}
+
+tracemalloc_allocation_statistics *
+tracemalloc_snapshot_allocations(const tracemalloc_snapshot *snapshot,
+                                 tracemalloc_key_type key_type,
+                                 tracemalloc_allocation_sort sort) {
+  return group_allocations(snapshot, key_type, sort, 0);
+}
+
+tracemalloc_allocation_statistics *tracemalloc_snapshot_allocations_by_function(
+    const tracemalloc_snapshot *snapshot, tracemalloc_key_type key_type,
+    tracemalloc_allocation_sort sort) {
+  return group_allocations(snapshot, key_type, sort, 1);
 }

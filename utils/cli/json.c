@@ -74,14 +74,15 @@ static void write_trace(FILE *out, const tracemalloc_trace *trace) {
   write_frames(out, traceback);
 }
 
-/* The allocation counters, one record per traceback (as Python groups by
- * traceback: by the frames), biggest allocated first; only when the
- * snapshot has counters. */
+/* The allocation counters, one record per traceback of frames (two
+ * functions of one line apart, as in the traces), biggest allocated first;
+ * only when the snapshot has counters. */
 static int write_allocations(FILE *out, const tracemalloc_snapshot *snapshot) {
   if (!tracemalloc_snapshot_has_allocation_counts(snapshot))
     return 0;
-  tracemalloc_allocation_statistics *counts = tracemalloc_snapshot_allocations(
-      snapshot, TRACEMALLOC_KEY_TRACEBACK, TRACEMALLOC_SORT_ALLOCATED);
+  tracemalloc_allocation_statistics *counts =
+      tracemalloc_snapshot_allocations_by_function(
+          snapshot, TRACEMALLOC_KEY_TRACEBACK, TRACEMALLOC_SORT_ALLOCATED);
   if (!counts)
     return cli_fail("%s", tracemalloc_last_error());
   fputs(",\n  \"allocations\": [", out);

@@ -10,7 +10,10 @@
  *   too; the period type is space/bytes, the period 1 (nothing is sampled:
  *   every block is counted);
  * - one Sample per traceback of frames (the statistics by traceback, two
- *   functions of one line apart): the count and
+ *   functions of one line apart; then the tracebacks with allocation
+ *   counters but no live block): alloc_objects and alloc_space when the
+ *   snapshot has allocation counters (the calls and bytes allocated while
+ *   tracing, freed or not), then the count and
  *   the total size of its live blocks, its locations leaf first (the most
  *   recent frame first);
  * - one Location per distinct frame with the frames inlined into it, with
@@ -40,6 +43,9 @@
  */
 #include "cli.h"
 
+#include "hash.h"
+#include "hash_table.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,18 +55,35 @@
  * In Go's heap profile order: allocation counters, when snapshots get
  * them, come first as alloc_objects/count and alloc_space/bytes. */
 
+/* A sample: the traceback of frames, its live blocks and, when the
+ * snapshot has counters, what was allocated from it while tracing. */
+typedef struct pprof_sample {
+  const tracemalloc_traceback *traceback;
+  uint64_t inuse_objects, inuse_space;
+  uint64_t alloc_objects, alloc_space;
+} pprof_sample;
+
 typedef struct pprof_column {
   const char *type;
   const char *unit;
-  uint64_t (*value)(const tracemalloc_statistic *statistic);
+  uint64_t (*value)(const pprof_sample *sample);
+  int needs_counts; /* only when the snapshot has allocation counters */
 } pprof_column;
 
-static uint64_t inuse_objects(const tracemalloc_statistic *statistic) {
-  return statistic->count;
+static uint64_t alloc_objects(const pprof_sample *sample) {
+  return sample->alloc_objects;
 }
 
-static uint64_t inuse_space(const tracemalloc_statistic *statistic) {
-  return statistic->size;
+static uint64_t alloc_space(const pprof_sample *sample) {
+  return sample->alloc_space;
+}
+
+static uint64_t inuse_objects(const pprof_sample *sample) {
+  return sample->inuse_objects;
+}
+
+static uint64_t inuse_space(const pprof_sample *sample) {
+  return sample->inuse_space;
 }
 
 /* The string table holds the profile's own strings by address too: each
@@ -68,8 +91,10 @@ static uint64_t inuse_space(const tracemalloc_statistic *statistic) {
 static const char count_unit[] = "count", bytes_unit[] = "bytes";
 
 static const pprof_column columns[] = {
-    {"inuse_objects", count_unit, inuse_objects},
-    {"inuse_space", bytes_unit, inuse_space},
+    {"alloc_objects", count_unit, alloc_objects, 1},
+    {"alloc_space", bytes_unit, alloc_space, 1},
+    {"inuse_objects", count_unit, inuse_objects, 0},
+    {"inuse_space", bytes_unit, inuse_space, 0},
 };
 enum { NCOLUMN = sizeof(columns) / sizeof(columns[0]) };
 
@@ -198,6 +223,7 @@ typedef struct pprof_writer {
   cli_numbering *locations; /* chains: (their number + 1, NULL) */
   cli_numbering *functions; /* (function name, file name) */
   cli_numbering *strings;   /* by address: the snapshot's are interned */
+  int has_counts;           /* the alloc_* columns are written */
   int out_of_memory;
 } pprof_writer;
 
@@ -258,9 +284,11 @@ static void write_header(pprof_writer *writer,
                          char comments[NCOMMENT][COMMENT_SIZE]) {
   static const char empty[] = "";
   string_index(writer, empty); /* index 0 */
-  for (size_t i = 0; i < NCOLUMN; i++)
-    write_value_type(writer, PROFILE_SAMPLE_TYPE, columns[i].type,
-                     columns[i].unit);
+  for (size_t i = 0; i < NCOLUMN; i++) {
+    if (!columns[i].needs_counts || writer->has_counts)
+      write_value_type(writer, PROFILE_SAMPLE_TYPE, columns[i].type,
+                       columns[i].unit);
+  }
   write_value_type(writer, PROFILE_PERIOD_TYPE, "space", bytes_unit);
   pb_integer(&writer->message, MAPPING_ID, MAPPING);
   pb_integer(&writer->message, MAPPING_HAS_FUNCTIONS, 1);
@@ -294,15 +322,16 @@ static uint64_t chain_location(pprof_writer *writer,
   return id_of(writer, writer->locations, (void *)chain, NULL);
 }
 
-static void write_sample(pprof_writer *writer,
-                         const tracemalloc_statistic *statistic) {
-  const tracemalloc_traceback *traceback = statistic->traceback;
+static void write_sample(pprof_writer *writer, const pprof_sample *sample) {
+  const tracemalloc_traceback *traceback = sample->traceback;
   /* Leaf first. */
   for (unsigned int end = traceback->nframe; end-- > 0;)
     pb_varint(&writer->inner, chain_location(writer, traceback->frames, &end));
   pb_nested(&writer->message, SAMPLE_LOCATION_ID, &writer->inner);
   for (size_t i = 0; i < NCOLUMN; i++) {
-    uint64_t value = columns[i].value(statistic);
+    if (columns[i].needs_counts && !writer->has_counts)
+      continue;
+    uint64_t value = columns[i].value(sample);
     pb_varint(&writer->inner, value > INT64_MAX ? INT64_MAX : value);
   }
   pb_nested(&writer->message, SAMPLE_VALUE, &writer->inner);
@@ -402,14 +431,80 @@ static void format_comments(char comments[NCOMMENT][COMMENT_SIZE],
 
 /* ---- export --format pprof ---- */
 
-static int write_profile(pprof_writer *writer,
-                         const tracemalloc_statistics *statistics,
+/* ---- Samples ----
+ * The live blocks by traceback of frames, and the allocation counters
+ * grouped the same way (tracebacks whose blocks are all freed included):
+ * one sample per traceback of frames found in either, in that order. */
+
+typedef struct pprof_samples {
+  pprof_sample *items;
+  size_t count;
+  tm_hash_table by_frames; /* of pprof_sample */
+} pprof_samples;
+
+static uint64_t hash_frames(const tracemalloc_traceback *traceback) {
+  uint64_t hash = traceback->nframe;
+  for (unsigned int i = 0; i < traceback->nframe; i++)
+    hash = tm_hash_mix(hash, (uint64_t)(uintptr_t)traceback->frames[i]);
+  return hash;
+}
+
+/* Interned frames: equal frames are the same pointer. */
+static int same_frames(const void *entry, const void *key) {
+  const tracemalloc_traceback *a = ((const pprof_sample *)entry)->traceback;
+  const tracemalloc_traceback *b = key;
+  return a->nframe == b->nframe &&
+         memcmp(a->frames, b->frames, a->nframe * sizeof(a->frames[0])) == 0;
+}
+
+/* The sample of traceback's frames, new or not; NULL when out of memory.
+ * items has room for every group. */
+static pprof_sample *sample_of(pprof_samples *samples,
+                               const tracemalloc_traceback *traceback) {
+  uint64_t hash = hash_frames(traceback);
+  tm_hash_slot *slot =
+      tm_hash_table_find(&samples->by_frames, hash, same_frames, traceback);
+  if (slot->entry)
+    return slot->entry;
+  pprof_sample *sample = &samples->items[samples->count++];
+  *sample = (pprof_sample){.traceback = traceback};
+  if (tm_hash_table_insert(&samples->by_frames, slot, hash, sample) < 0)
+    return NULL;
+  return sample;
+}
+
+static int make_samples(pprof_samples *samples,
+                        const tracemalloc_statistics *live,
+                        const tracemalloc_allocation_statistics *allocated) {
+  size_t room = live->count + (allocated ? allocated->count : 0);
+  samples->items = calloc(room + 1, sizeof(*samples->items));
+  if (!samples->items ||
+      tm_hash_table_init(&samples->by_frames, room, &tm_raw_allocator) < 0)
+    return -1;
+  for (size_t i = 0; i < live->count; i++) {
+    pprof_sample *sample = sample_of(samples, live->items[i].traceback);
+    if (!sample)
+      return -1;
+    sample->inuse_objects = live->items[i].count;
+    sample->inuse_space = live->items[i].size;
+  }
+  for (size_t i = 0; allocated && i < allocated->count; i++) {
+    pprof_sample *sample = sample_of(samples, allocated->items[i].traceback);
+    if (!sample)
+      return -1;
+    sample->alloc_objects = allocated->items[i].allocations;
+    sample->alloc_space = allocated->items[i].allocated;
+  }
+  return 0;
+}
+
+static int write_profile(pprof_writer *writer, const pprof_samples *samples,
                          const tracemalloc_snapshot *snapshot) {
   char comments[NCOMMENT][COMMENT_SIZE];
   format_comments(comments, snapshot);
   write_header(writer, comments);
-  for (size_t i = 0; i < statistics->count; i++)
-    write_sample(writer, &statistics->items[i]);
+  for (size_t i = 0; i < samples->count; i++)
+    write_sample(writer, &samples->items[i]);
   writer->chain_keys = cli_numbering_keys(writer->chains);
   if (writer->chain_keys)
     write_numbered(writer, writer->locations, write_location_key);
@@ -432,11 +527,22 @@ static int write_profile(pprof_writer *writer,
 int cli_write_pprof(FILE *out, const tracemalloc_snapshot *snapshot,
                     const cli_options *options) {
   (void)options;
-  tracemalloc_statistics *statistics =
-      cli_statistics_by_function(snapshot, TRACEMALLOC_KEY_TRACEBACK);
-  if (!statistics)
-    return EXIT_ERROR;
   pprof_writer writer = {.out = out};
+  writer.has_counts = tracemalloc_snapshot_has_allocation_counts(snapshot);
+  tracemalloc_statistics *live =
+      cli_statistics_by_function(snapshot, TRACEMALLOC_KEY_TRACEBACK);
+  tracemalloc_allocation_statistics *allocated = NULL;
+  if (live && writer.has_counts) {
+    allocated = tracemalloc_snapshot_allocations_by_function(
+        snapshot, TRACEMALLOC_KEY_TRACEBACK, TRACEMALLOC_SORT_ALLOCATED);
+    if (!allocated) {
+      tracemalloc_statistics_free(live);
+      return cli_fail("%s", tracemalloc_last_error());
+    }
+  }
+  if (!live)
+    return EXIT_ERROR;
+  pprof_samples samples = {0};
   writer.chains = cli_numbering_new();
   writer.locations = cli_numbering_new();
   writer.functions = cli_numbering_new();
@@ -444,15 +550,17 @@ int cli_write_pprof(FILE *out, const tracemalloc_snapshot *snapshot,
   int status;
   /* windowBits 15 + 16: a gzip header and trailer around the deflate
    * stream, which is what pprof reads. */
-  if (!writer.chains || !writer.locations || !writer.functions ||
-      !writer.strings ||
+  if (make_samples(&samples, live, allocated) < 0 || !writer.chains ||
+      !writer.locations || !writer.functions || !writer.strings ||
       deflateInit2(&writer.zstream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16,
                    8, Z_DEFAULT_STRATEGY) != Z_OK)
     status = cli_fail("out of memory");
   else {
-    status = write_profile(&writer, statistics, snapshot);
+    status = write_profile(&writer, &samples, snapshot);
     deflateEnd(&writer.zstream);
   }
+  tm_hash_table_fini(&samples.by_frames);
+  free(samples.items);
   cli_numbering_free(writer.chains);
   cli_numbering_free(writer.locations);
   cli_numbering_free(writer.functions);
@@ -460,6 +568,7 @@ int cli_write_pprof(FILE *out, const tracemalloc_snapshot *snapshot,
   pb_free(&writer.pending);
   pb_free(&writer.message);
   pb_free(&writer.inner);
-  tracemalloc_statistics_free(statistics);
+  tracemalloc_allocation_statistics_free(allocated);
+  tracemalloc_statistics_free(live);
   return status;
 }

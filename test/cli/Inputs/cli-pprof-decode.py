@@ -175,21 +175,39 @@ def dump(profile):
             string(f.get("filename", 0))))
 
 
-def compare_with_json(profile, json_path):
+def frames_key(frames):
+    return tuple("%s %s:%d" % (fr["function"] or fr["filename"],
+                               fr["filename"], fr["lineno"])
+                 for fr in reversed(frames))
+
+
+def compare_with_json(profile, json_path, types):
     """The JSON traces grouped by frames (most recent first) must be the
-    samples, with inuse_objects and inuse_space."""
+    samples' inuse_objects and inuse_space; with allocation counters, the
+    JSON's "allocations" records their alloc_objects and alloc_space (a
+    sample of a traceback without live blocks has inuse values 0)."""
     with open(json_path, encoding="utf-8") as f:
-        traces = json.load(f)["traces"]
+        document = json.load(f)
+    counted = types[0] == "alloc_objects"
+    if counted != ("allocations" in document):
+        fail("alloc_* sample types without counters in the JSON, or the "
+             "reverse")
     expected = {}
-    for trace in traces:
-        key = tuple("%s %s:%d" % (fr["function"] or fr["filename"],
-                                  fr["filename"], fr["lineno"])
-                    for fr in reversed(trace["frames"]))
+    for trace in document["traces"]:
+        key = frames_key(trace["frames"])
         count, size = expected.get(key, (0, 0))
         expected[key] = (count + 1, size + trace["size"])
+    if counted:
+        expected = {key: (0, 0) + value for key, value in expected.items()}
+        for record in document["allocations"]:
+            key = frames_key(record["frames"])
+            old = expected.get(key, (0, 0, 0, 0))
+            expected[key] = (old[0] + record["allocations"],
+                             old[1] + record["allocated"]) + old[2:]
     got = {}
     for values, frames in samples(profile):
-        key = tuple(frames)
+        # An inlined chain is one location: its frames, innermost first.
+        key = tuple(part for frame in frames for part in frame.split(" + "))
         if key in got:
             fail("two samples for %s" % (key,))
         got[key] = tuple(values)
@@ -206,7 +224,7 @@ def main():
     if not default or profile["string"](default[0]) != types[-1]:
         fail("the default sample type is not the last one")
     if len(sys.argv) > 2:
-        compare_with_json(profile, sys.argv[2])
+        compare_with_json(profile, sys.argv[2], types)
     else:
         dump(profile)
 
