@@ -20,22 +20,6 @@
  * control_lock stays held throughout: the depot cannot be reset meanwhile,
  * and tracebacks are immutable, so the copied ids stay valid. */
 
-size_t tm_copy_traces_locked(tm_trace_copy *copy) {
-  size_t total_size;
-  copy->ntracebacks = tm_traceback_count();
-  copy->limit = tracemalloc_get_traceback_limit();
-  copy->lost = tracemalloc_get_lost_traces();
-  copy->ntraces = tm_table_copy_locked(copy->traces, &total_size);
-  if (copy->counts)
-    tm_counts_copy_locked(copy->counts, copy->ntracebacks);
-  if (copy->timeline) {
-    size_t now, peak;
-    tracemalloc_get_traced_memory(&now, &peak);
-    copy->ntimeline = tm_timeline_copy_locked(copy->timeline, now, peak);
-  }
-  return total_size;
-}
-
 /* A traceback as snapshot objects: frames reversed to oldest first, as
  * Python's Traceback stores them. */
 static const tracemalloc_traceback *

@@ -120,6 +120,26 @@ __attribute__((constructor)) static void setup_at_load(void) {
   pthread_once(&setup_once, setup);
 }
 
+/* ---- Copies of the live traces ----
+ * For snapshots (take_snapshot.c), requested copies (capture.c) and the
+ * traces at the peak (peak_copy.c); here, beside the state it reads, so that
+ * the peak copy depends on nothing of the snapshot library. */
+size_t tm_copy_traces_locked(tm_trace_copy *copy) {
+  size_t total_size;
+  copy->ntracebacks = tm_traceback_count();
+  copy->limit = tracemalloc_get_traceback_limit();
+  copy->lost = tracemalloc_get_lost_traces();
+  copy->ntraces = tm_table_copy_locked(copy->traces, &total_size);
+  if (copy->counts)
+    tm_counts_copy_locked(copy->counts, copy->ntracebacks);
+  if (copy->timeline) {
+    size_t now, peak;
+    tracemalloc_get_traced_memory(&now, &peak);
+    copy->ntimeline = tm_timeline_copy_locked(copy->timeline, now, peak);
+  }
+  return total_size;
+}
+
 /* ---- Counters ---- */
 
 /* Growth trigger: when traced memory reaches growth_threshold, the hook is
