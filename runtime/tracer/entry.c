@@ -3,9 +3,10 @@
  *
  * Each entry point calls the real function first and records afterwards, so
  * the program gets exactly the result and errno the allocator gave (the
- * recording functions preserve errno). Frees untrack before freeing: once a
- * block is freed another thread may be handed the same address and record
- * it, and a late untrack would then drop the new block's trace. The real
+ * recording functions preserve errno). A free holds its trace's shard lock
+ * across the real free (tm_untrack_begin/end): once a block is freed another
+ * thread may be handed the same address and record it, and an untrack that
+ * came after that would drop the new block's trace. The real
  * call runs between tm_enter() and tm_leave(), so the interposed allocator
  * (interpose.c) does not record the block a second time; malloc, calloc,
  * realloc and free are called through tm_real_malloc_family (tracer.h),
@@ -50,9 +51,13 @@ void *__tm_calloc(size_t nmemb, size_t size, tm_site_t site) {
 
 void __tm_free(void *ptr, tm_site_t site) {
   (void)site;
-  if (tm_enter() && ptr)
-    tm_record_free(LIBC_DOMAIN, ptr);
-  REAL(free)(ptr);
+  if (tm_enter() && ptr) {
+    tm_shard *shard = tm_untrack_begin(LIBC_DOMAIN, ptr);
+    REAL(free)(ptr);
+    tm_untrack_end(shard, LIBC_DOMAIN, ptr);
+  } else {
+    REAL(free)(ptr);
+  }
   tm_leave();
 }
 
@@ -147,7 +152,7 @@ char *__tm_strndup(const char *s, size_t n, tm_site_t site) {
 typedef void (*tm_entry_point)(void);
 __attribute__((used)) static const tm_entry_point defined_entry_points[] = {
 #define TM_ENTRY_POINT(NAME, RUNTIME_NAME, ROLE, RETURN, PARAMS)               \
-  (tm_entry_point)RUNTIME_NAME,
-#define TM_FAMILY_HOOK(NAME, RETURN, PARAMS) (tm_entry_point)NAME,
+  (tm_entry_point) RUNTIME_NAME,
+#define TM_FAMILY_HOOK(NAME, RETURN, PARAMS) (tm_entry_point) NAME,
 #include "tracemalloc/abi.def"
 };

@@ -72,11 +72,6 @@ static void *traced(void *ptr, size_t size) {
   return ptr;
 }
 
-static void untrace(void *ptr) {
-  if (ptr && tm_should_trace())
-    tm_record_free(LIBC_DOMAIN, ptr);
-}
-
 void *malloc(size_t size) { return traced(__libc_malloc(size), size); }
 
 void *calloc(size_t nmemb, size_t size) {
@@ -84,8 +79,17 @@ void *calloc(size_t nmemb, size_t size) {
 }
 
 void free(void *ptr) {
-  untrace(ptr);
-  __libc_free(ptr);
+  if (ptr && tm_should_trace()) {
+    /* Raised while the shard lock is held (tm_untrack_begin): a signal
+     * handler that allocates meanwhile must not record, and wait for it. */
+    tm_reentrant++;
+    tm_shard *shard = tm_untrack_begin(LIBC_DOMAIN, ptr);
+    __libc_free(ptr);
+    tm_untrack_end(shard, LIBC_DOMAIN, ptr);
+    tm_reentrant--;
+  } else {
+    __libc_free(ptr);
+  }
 }
 
 void *realloc(void *ptr, size_t size) {

@@ -43,10 +43,6 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
-#include <sys/single_threaded.h>
-#define TM_HAVE_SINGLE_THREADED 1
-#endif
 #ifdef __linux__
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -144,23 +140,12 @@ static __attribute__((noinline)) void wait_and_acquire(_Atomic int *lock) {
     futex_wait(lock);
 }
 
-/* True while the process has one thread (glibc 2.32+ keeps the flag: it
- * turns false in pthread_create before the new thread exists, and true in
- * the child of a fork). Then nobody can take a lock between our load and
- * store, and no thread can appear while we hold one: only we could create
- * it. */
-static int single_threaded(void) {
-#ifdef TM_HAVE_SINGLE_THREADED
-  return __libc_single_threaded;
-#else
-  return 0;
-#endif
-}
-
 static void acquire(_Atomic int *lock) {
   /* A lock found held with one thread -- a signal handler that interrupted
    * its holder -- takes the ordinary path and waits, as before. */
-  if (single_threaded() &&
+  /* With one thread nobody can take a lock between our load and store, and
+   * no thread can appear while we hold one: only we could create it. */
+  if (tm_single_threaded() &&
       atomic_load_explicit(lock, memory_order_relaxed) == 0) {
     atomic_store_explicit(lock, 1, memory_order_relaxed);
     return;
@@ -174,7 +159,7 @@ static void acquire(_Atomic int *lock) {
 }
 
 static void release(_Atomic int *lock) {
-  if (single_threaded()) {
+  if (tm_single_threaded()) {
     /* Never 2 (a waiter is a second thread); checked all the same. */
     int state = atomic_load_explicit(lock, memory_order_relaxed);
     atomic_store_explicit(lock, 0, memory_order_relaxed);
@@ -201,6 +186,21 @@ tm_shard *tm_table_lock(unsigned int domain, uintptr_t ptr) {
   struct tm_shard *shard = shard_of(hash_key(domain, ptr));
   acquire(&shard->lock);
   return shard;
+}
+
+static uint32_t home_of(uint32_t capacity, uint64_t hash);
+
+/* Without the lock: the table's address and capacity are read with relaxed
+ * atomics (grow and clear store them so), and may be a mismatched pair
+ * while the shard grows -- then the wrong line is loaded, which does no
+ * harm: a prefetch never faults. */
+void tm_table_prefetch(unsigned int domain, uintptr_t ptr) {
+  uint64_t hash = hash_key(domain, ptr);
+  struct tm_shard *shard = shard_of(hash);
+  struct slot *slots = __atomic_load_n(&shard->slots, __ATOMIC_RELAXED);
+  uint32_t capacity = __atomic_load_n(&shard->capacity, __ATOMIC_RELAXED);
+  if (slots)
+    __builtin_prefetch(&slots[home_of(capacity, hash)], 1);
 }
 
 void tm_table_unlock(tm_shard *shard) { release(&shard->lock); }
@@ -236,7 +236,7 @@ static void unpack(const struct tm_shard *shard, const struct slot *slot,
   }
 }
 
-static int grow_records(struct tm_shard *shard) {
+static TM_COLD int grow_records(struct tm_shard *shard) {
   uint32_t capacity =
       shard->records_capacity ? shard->records_capacity * 2 : 16;
   if (capacity <= shard->records_capacity)
@@ -257,7 +257,7 @@ static int grow_records(struct tm_shard *shard) {
 }
 
 /* A free overflow record's index, or NO_RECORD. */
-static uint32_t new_record(struct tm_shard *shard) {
+static TM_COLD uint32_t new_record(struct tm_shard *shard) {
   if (shard->records_free) {
     uint32_t index = shard->records_free - 1;
     shard->records_free = (uint32_t)shard->records[index].size;
@@ -354,7 +354,15 @@ static uint64_t next_capacity(uint64_t capacity) {
   return capacity < SMALL_CAPACITY ? capacity * 2 : capacity + capacity / 4;
 }
 
-static int grow(struct tm_shard *shard) {
+/* Relaxed atomic stores: tm_table_prefetch reads the two without the lock. */
+static void set_table(struct tm_shard *shard, struct slot *slots,
+                      uint32_t capacity) {
+  __atomic_store_n(&shard->slots, slots, __ATOMIC_RELAXED);
+  __atomic_store_n(&shard->capacity, capacity, __ATOMIC_RELAXED);
+  shard->nslot = capacity ? slots_of(capacity) : 0;
+}
+
+static TM_COLD int grow(struct tm_shard *shard) {
   struct slot *old = shard->slots;
   uint32_t old_capacity = shard->capacity;
   uint32_t old_slots = shard->nslot;
@@ -368,9 +376,7 @@ static int grow(struct tm_shard *shard) {
     struct slot *slots = tm_os_map_populated(bytes);
     if (!slots)
       break;
-    shard->slots = slots;
-    shard->capacity = (uint32_t)capacity;
-    shard->nslot = slots_of((uint32_t)capacity);
+    set_table(shard, slots, (uint32_t)capacity);
     if (rehash(shard, old, old_slots) == 0) {
       shard->grow_at = (uint32_t)(capacity < SMALL_CAPACITY ? capacity * 5 / 8
                                                             : capacity * 3 / 4);
@@ -379,9 +385,7 @@ static int grow(struct tm_shard *shard) {
     }
     tm_os_unmap(slots, bytes); /* A freak run: larger still. */
   }
-  shard->slots = old;
-  shard->capacity = old_capacity;
-  shard->nslot = old_slots;
+  set_table(shard, old, old_capacity);
   return -1;
 }
 
@@ -473,8 +477,8 @@ void tm_table_clear_locked(void) {
     tm_os_unmap(shard->records,
                 shard->records_capacity * sizeof(struct overflow_record));
     /* Field by field: the lock word is in use. */
-    shard->capacity = shard->nslot = shard->count = shard->grow_at = 0;
-    shard->slots = NULL;
+    set_table(shard, NULL, 0);
+    shard->count = shard->grow_at = 0;
     shard->records = NULL;
     shard->records_capacity = shard->records_used = shard->records_free = 0;
   }

@@ -75,9 +75,7 @@ static void unmap_cache(void *arg) {
 
 static void create_key(void) { pthread_key_create(&cache_key, unmap_cache); }
 
-static struct thread_cache *this_thread_cache(void) {
-  if (__builtin_expect(thread_cache != NULL, 1))
-    return thread_cache;
+static TM_COLD struct thread_cache *new_thread_cache(void) {
   pthread_once(&key_once, create_key);
   struct thread_cache *cache = tm_os_map(sizeof(*cache));
   tm_site_t *pool = tm_os_map(POOL_INITIAL_SLOTS * sizeof(tm_site_t));
@@ -95,7 +93,13 @@ static struct thread_cache *this_thread_cache(void) {
   return cache;
 }
 
-static void empty(struct thread_cache *cache) {
+static struct thread_cache *this_thread_cache(void) {
+  if (__builtin_expect(thread_cache != NULL, 1))
+    return thread_cache;
+  return new_thread_cache();
+}
+
+static TM_COLD void empty(struct thread_cache *cache) {
   memset(cache->entries, 0, sizeof(cache->entries));
   cache->pool_used = 0;
 }

@@ -190,7 +190,7 @@ static _Thread_local struct counter_cell *thread_cell;
 
 /* A free cell for this thread, or NULL if none can be mapped. Called with a
  * shard lock held, so a fork cannot catch cells_lock held. */
-static struct counter_cell *claim_cell(void) {
+static TM_COLD struct counter_cell *claim_cell(void) {
   struct counter_cell *cell;
   /* pthread_setspecific may allocate, and this may run on a free path. */
   tm_reentrant++;
@@ -351,8 +351,8 @@ typedef struct captured_traceback {
   uint32_t hash;
 } captured_traceback;
 
-static int capture(tm_site_t site, unsigned int limit, tm_site_t *stack_frames,
-                   captured_traceback *tb) {
+static TM_COLD int capture(tm_site_t site, unsigned int limit,
+                           tm_site_t *stack_frames, captured_traceback *tb) {
   tb->frames = limit <= STACK_FRAMES ? stack_frames : thread_frame_buffer();
   if (!tb->frames)
     return -1;
@@ -382,6 +382,8 @@ static int traceback_id_locked(tm_site_t site, unsigned int limit,
 int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
                     tm_site_t site) {
   tm_capture_if_wanted();
+  /* Looking the traceback up in the thread's cache hides the miss. */
+  tm_table_prefetch(domain, (uintptr_t)ptr);
   int status = 0;
   int saved_errno = errno;
   tm_reentrant++;
@@ -418,13 +420,18 @@ int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
   return status;
 }
 
-void tm_record_free(unsigned int domain, void *ptr) {
-  if (!ptr)
-    return;
+tm_shard *tm_untrack_begin(unsigned int domain, void *ptr) {
   tm_capture_if_wanted();
   tm_peak_copy_if_wanted();
+  tm_table_prefetch(domain, (uintptr_t)ptr);
   int saved_errno = errno;
   tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
+  errno = saved_errno;
+  return shard;
+}
+
+void tm_untrack_end(tm_shard *shard, unsigned int domain, void *ptr) {
+  int saved_errno = errno;
   tm_trace_entry freed;
   if (tm_table_take(shard, domain, (uintptr_t)ptr, &freed)) {
     sub_traced(freed.size);
@@ -432,6 +439,11 @@ void tm_record_free(unsigned int domain, void *ptr) {
   }
   tm_table_unlock(shard);
   errno = saved_errno;
+}
+
+void tm_record_free(unsigned int domain, void *ptr) {
+  if (ptr)
+    tm_untrack_end(tm_untrack_begin(domain, ptr), domain, ptr);
 }
 
 /* A realloc freed the block of taken: a temporary allocation if it was this

@@ -11,6 +11,26 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+#include <sys/single_threaded.h>
+#define TM_HAVE_SINGLE_THREADED 1
+#endif
+
+/* For the rare paths of the hot functions (first use, growth, misses):
+ * kept out of line, so that the common path needs fewer registers saved. */
+#define TM_COLD __attribute__((noinline, cold))
+
+/* True while the process has one thread (glibc 2.32+ keeps the flag: it
+ * turns false in pthread_create before the new thread exists, and true in
+ * the child of a fork). Then a read-modify-write of shared state needs no
+ * atomic instruction (trace_table.c's locks, alloc_counts.c's counters). */
+static inline int tm_single_threaded(void) {
+#ifdef TM_HAVE_SINGLE_THREADED
+  return __libc_single_threaded;
+#else
+  return 0;
+#endif
+}
 
 /* ---- os_memory.c: whole pages for the tracer's own tables ----
  * From mmap, so the tables never depend on (or recurse into) the traced
@@ -137,6 +157,10 @@ typedef struct tm_shard tm_shard;
 
 TM_HIDDEN tm_shard *tm_table_lock(unsigned int domain, uintptr_t ptr);
 TM_HIDDEN void tm_table_unlock(tm_shard *shard);
+/* Start loading the table slot of (domain, ptr), without a lock: at a large
+ * live set each put and take is a cache miss, which work done meanwhile
+ * hides. */
+TM_HIDDEN void tm_table_prefetch(unsigned int domain, uintptr_t ptr);
 /* Insert or replace. 0 on success, *old_size = the size replaced or
  * SIZE_MAX when new; -1 when the shard cannot grow (or, for a trace too
  * big to pack, keep its overflow record). */
@@ -210,6 +234,14 @@ TM_HIDDEN void tm_set_growth_trigger(size_t step, void (*hook)(void));
 TM_HIDDEN int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
                               tm_site_t site);
 TM_HIDDEN void tm_record_free(unsigned int domain, void *ptr);
+/* The same in two halves, around the real free of ptr (not NULL): begin
+ * locks the trace's shard and starts loading its slot, end takes the trace
+ * out and unlocks. The lock keeps the address from being recorded again by
+ * another thread until the old trace is gone -- the reason a free otherwise
+ * untracks first -- and the free's own work hides the slot's cache miss.
+ * The real free runs with tm_reentrant raised, as every real call does. */
+TM_HIDDEN tm_shard *tm_untrack_begin(unsigned int domain, void *ptr);
+TM_HIDDEN void tm_untrack_end(tm_shard *shard, unsigned int domain, void *ptr);
 
 /* Before a module is unloaded: copy the site records of its code that the
  * depot refers to (tm_traceback_detach_locked), with every lock held. */
