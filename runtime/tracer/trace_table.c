@@ -9,21 +9,22 @@
  * from mmap.
  *
  * Memory per trace is what a tracer that is left on must keep small, so a
- * slot is 16 bytes: the address, and the size, traceback id and domain
- * packed in one word (32, 24 and 8 bits). A trace that does not fit -- a
- * block of 4 GiB or more, a domain above 253 -- is kept whole in the
- * shard's overflow records, its slot pointing there. A free slot's packed
- * word is 0 (the domain is stored plus one), so a table fresh from mmap,
- * whose pages the kernel gives zeroed, needs no filling. Large tables grow by a
- * quarter when 3/4 full, and slots are found by multiply-shift range reduction
- * rather than a mask (a capacity need not be a power of two): 22-28 bytes of
- * table per trace, where 24-byte entries in power-of-two tables took 32-64 (50
- * at a million live blocks; mem_trace.c in utils/bench measures it).
+ * slot is 12 bytes: the address (shifted: blocks are 16-byte aligned), the
+ * size, the traceback id and the domain packed in 44, 29, 20 and 3 bits. A
+ * trace that does not fit -- a block of 512 MiB or more, a domain above 5,
+ * an unaligned address given to tracemalloc_track -- is kept whole in the
+ * shard's overflow records, its slot pointing there. A free slot is all
+ * zeros (a trace's tag never is), so a table fresh from mmap, whose pages
+ * the kernel gives zeroed, needs no filling. Large tables grow by a quarter
+ * when 3/4 full, and slots are found by multiply-shift range reduction
+ * rather than a mask (a capacity need not be a power of two): 17-21 bytes
+ * of table per trace (16-byte slots took 22-28, 24-byte entries in
+ * power-of-two tables 32-64; mem_trace.c in utils/bench measures it).
  *
  * So this is not the runtime's hash table (hash_table.h), which serves the
  * tables that are built, read and freed whole: this one is on every malloc
  * and free, must delete, must be sharded under locks, and must keep its
- * memory per trace small for as long as the program runs -- 16-byte packed
+ * memory per trace small for as long as the program runs -- 12-byte packed
  * slots, capacities that are not powers of two, backward-shift deletion.
  *
  * The shard locks are small futex locks (Drepper's "Futexes Are Tricky",
@@ -56,27 +57,45 @@
 /* Capacities are 32-bit: the range reduction multiplies by them. */
 #define MAX_CAPACITY (UINT32_MAX / 2)
 
-/* A slot's packed word: size in bits 0-31, traceback id in 32-55, the
- * domain plus one in 56-63. All ones in bits 56-63 marks an escaped trace,
- * whose overflow record index is in bits 0-31; 0 everywhere, a free slot
- * (a trace's top byte is never 0). */
-#define EMPTY UINT64_C(0)
-#define ESCAPE_BYTE 0xffu
-#define ESCAPE_TAG ((uint64_t)ESCAPE_BYTE << 56)
-#define MAX_PACKED_SIZE UINT32_MAX
-#define MAX_PACKED_ID 0xffffffu
-#define MAX_PACKED_DOMAIN (ESCAPE_BYTE - 2)
+/* A slot is 12 bytes, read as a 64-bit word (lo) and a 32-bit one (hi):
+ *   lo bits 0-2   tag: 0 a free slot, 1-6 a packed trace of domain tag - 1,
+ *                 7 an escaped trace (hi: its overflow record's index);
+ *   lo bits 3-46  the key: the block's address >> 4;
+ *   lo bits 47-63 and hi bits 0-11: the size (29 bits);
+ *   hi bits 12-31 the traceback id (20 bits).
+ * A trace packs when its address is 16-byte aligned and below 2^48 (every
+ * block malloc gives on x86-64 and AArch64), its domain at most 5 (the C
+ * library's and C++'s 0, a configured family's first few), its size under
+ * 512 MiB and its traceback id under 2^20; any other is escaped. A free
+ * slot is all zeros, so a table fresh from mmap needs no filling. */
+#define TAG_MASK UINT64_C(7)
+#define TAG_FREE 0u
+#define TAG_ESCAPED 7u
+#define MAX_PACKED_DOMAIN 5u
+#define KEY_SHIFT 3
+#define KEY_BITS 44
+/* The tag and the key: what identifies a packed trace. */
+#define IDENTITY_MASK ((UINT64_C(1) << (KEY_SHIFT + KEY_BITS)) - 1)
+#define SIZE_LOW_SHIFT (KEY_SHIFT + KEY_BITS)
+#define SIZE_LOW_BITS (64 - SIZE_LOW_SHIFT)
+#define SIZE_HIGH_BITS 12
+#define MAX_PACKED_SIZE ((UINT64_C(1) << (SIZE_LOW_BITS + SIZE_HIGH_BITS)) - 1)
+#define ID_SHIFT SIZE_HIGH_BITS
+#define MAX_PACKED_ID ((UINT32_C(1) << (32 - ID_SHIFT)) - 1)
+/* The identity of a trace that cannot pack: no slot's masked lo equals it. */
+#define NO_IDENTITY UINT64_MAX
 /* No overflow record to be had. */
 #define NO_RECORD UINT32_MAX
 
 struct slot {
-  uintptr_t ptr;
-  uint64_t packed;
+  uint32_t word[3];
 };
+_Static_assert(sizeof(struct slot) == 12, "a slot is 12 bytes");
 
-/* A trace that does not pack. Free records are chained through size (the
- * next one's index + 1, 0 at the end). */
+/* A trace that does not pack, whole. Free records are chained through size
+ * (the next one's index + 1, 0 at the end). */
 struct overflow_record {
+  uintptr_t ptr;
   size_t size;
   uint32_t domain;
   uint32_t traceback_id;
@@ -172,9 +191,16 @@ static void release(_Atomic int *lock) {
     futex_wake_one(lock);
 }
 
+/* What a key hashes as: for a trace that packs, exactly its slot's tag and
+ * key bits (see Packing), so the home of a packed slot is found without
+ * unpacking it (remove_at). Addresses given to tracemalloc_track may be
+ * unaligned or high: their lost bits only make hashes meet, never keys. */
+static uint64_t key_word(unsigned int domain, uintptr_t ptr) {
+  return ((uint64_t)domain + 1) ^ (uint64_t)ptr >> 4 << 3;
+}
+
 static uint64_t hash_key(unsigned int domain, uintptr_t ptr) {
-  /* Blocks are at least 16-byte aligned, so the low bits carry nothing. */
-  return tm_hash_integer(((uint64_t)ptr >> 4) ^ ((uint64_t)domain << 40));
+  return tm_hash_integer(key_word(domain, ptr));
 }
 
 /* The top bits pick the shard, the low 32 bits the slot in it. */
@@ -207,32 +233,71 @@ void tm_table_unlock(tm_shard *shard) { release(&shard->lock); }
 
 /* ---- Packing ---- */
 
-static int is_escaped(uint64_t packed) { return (packed >> 56) == ESCAPE_BYTE; }
+static uint64_t lo_of(const struct slot *slot) {
+  uint64_t lo;
+  __builtin_memcpy(&lo, slot->word, sizeof lo); /* -fno-builtin: say so */
+  return lo;
+}
+
+static uint32_t hi_of(const struct slot *slot) { return slot->word[2]; }
+
+static void store(struct slot *slot, uint64_t lo, uint32_t hi) {
+  __builtin_memcpy(slot->word, &lo, sizeof lo);
+  slot->word[2] = hi;
+}
+
+static unsigned int tag_of(uint64_t lo) {
+  return (unsigned int)(lo & TAG_MASK);
+}
+
+static int is_escaped(const struct slot *slot) {
+  return tag_of(lo_of(slot)) == TAG_ESCAPED;
+}
+
+/* The tag and key of a packed trace of (domain, ptr), or NO_IDENTITY: the
+ * address must be 16-byte aligned and below 2^48. */
+#define UNPACKED_ADDRESS_BITS (~(((UINT64_C(1) << KEY_BITS) - 1) << 4))
+
+static uint64_t identity_of(unsigned int domain, uintptr_t ptr) {
+  if (domain > MAX_PACKED_DOMAIN || ((uint64_t)ptr & UNPACKED_ADDRESS_BITS))
+    return NO_IDENTITY;
+  return key_word(domain, ptr);
+}
 
 static struct overflow_record *record_of(const struct tm_shard *shard,
-                                         uint64_t packed) {
-  return &shard->records[(uint32_t)packed];
+                                         const struct slot *slot) {
+  return &shard->records[hi_of(slot)];
 }
 
 static unsigned int domain_of(const struct tm_shard *shard,
                               const struct slot *slot) {
-  if (is_escaped(slot->packed))
-    return record_of(shard, slot->packed)->domain;
-  return (unsigned int)(slot->packed >> 56) - 1;
+  unsigned int tag = tag_of(lo_of(slot));
+  return tag == TAG_ESCAPED ? record_of(shard, slot)->domain : tag - 1;
+}
+
+static uintptr_t ptr_of(const struct tm_shard *shard, const struct slot *slot) {
+  uint64_t lo = lo_of(slot);
+  if (tag_of(lo) == TAG_ESCAPED)
+    return record_of(shard, slot)->ptr;
+  return (uintptr_t)((lo & IDENTITY_MASK) >> KEY_SHIFT << 4);
 }
 
 static void unpack(const struct tm_shard *shard, const struct slot *slot,
                    tm_trace_entry *out) {
-  out->ptr = slot->ptr;
-  if (is_escaped(slot->packed)) {
-    const struct overflow_record *record = record_of(shard, slot->packed);
+  uint64_t lo = lo_of(slot);
+  uint32_t hi = hi_of(slot);
+  if (tag_of(lo) == TAG_ESCAPED) {
+    const struct overflow_record *record = record_of(shard, slot);
+    out->ptr = record->ptr;
     out->size = record->size;
     out->domain = record->domain;
     out->traceback_id = record->traceback_id;
   } else {
-    out->size = (uint32_t)slot->packed;
-    out->domain = (uint32_t)(slot->packed >> 56) - 1;
-    out->traceback_id = (uint32_t)(slot->packed >> 32) & 0xffffffu;
+    out->ptr = (uintptr_t)((lo & IDENTITY_MASK) >> KEY_SHIFT << 4);
+    out->size = (size_t)(lo >> SIZE_LOW_SHIFT) |
+                (size_t)(hi & ((1u << SIZE_HIGH_BITS) - 1)) << SIZE_LOW_BITS;
+    out->domain = tag_of(lo) - 1;
+    out->traceback_id = hi >> ID_SHIFT;
   }
 }
 
@@ -269,30 +334,38 @@ static TM_COLD uint32_t new_record(struct tm_shard *shard) {
   return shard->records_used++;
 }
 
-static void free_record(struct tm_shard *shard, uint64_t packed) {
-  if (!is_escaped(packed))
+static void free_record(struct tm_shard *shard, const struct slot *slot) {
+  if (!is_escaped(slot))
     return;
-  uint32_t index = (uint32_t)packed;
+  uint32_t index = hi_of(slot);
   shard->records[index].size = shard->records_free;
   shard->records_free = index + 1;
 }
 
-/* The packed word of entry, or EMPTY when it needs a record and none can be
- * had. */
-static uint64_t pack(struct tm_shard *shard, const tm_trace_entry *entry) {
-  if (entry->size <= MAX_PACKED_SIZE && entry->traceback_id <= MAX_PACKED_ID &&
-      entry->domain <= MAX_PACKED_DOMAIN)
-    return (uint64_t)entry->size | (uint64_t)entry->traceback_id << 32 |
-           (uint64_t)(entry->domain + 1) << 56;
+/* The slot words of entry: 0, or -1 when it needs an overflow record and
+ * none can be had. */
+static int pack(struct tm_shard *shard, const tm_trace_entry *entry,
+                uint64_t *lo, uint32_t *hi) {
+  uint64_t identity = identity_of(entry->domain, entry->ptr);
+  if (identity != NO_IDENTITY && entry->size <= MAX_PACKED_SIZE &&
+      entry->traceback_id <= MAX_PACKED_ID) {
+    *lo = identity | (uint64_t)entry->size << SIZE_LOW_SHIFT;
+    *hi = (uint32_t)(entry->size >> SIZE_LOW_BITS) | entry->traceback_id
+                                                         << ID_SHIFT;
+    return 0;
+  }
   uint32_t index = new_record(shard);
   if (index == NO_RECORD)
-    return EMPTY;
+    return -1;
   shard->records[index] = (struct overflow_record){
+      .ptr = entry->ptr,
       .size = entry->size,
       .domain = entry->domain,
       .traceback_id = entry->traceback_id,
   };
-  return ESCAPE_TAG | index;
+  *lo = TAG_ESCAPED;
+  *hi = index;
+  return 0;
 }
 
 /* ---- Probing ----
@@ -301,7 +374,9 @@ static uint64_t pack(struct tm_shard *shard, const tm_trace_entry *entry) {
  * every probe. Loops then step by one and compare indexes without modular
  * arithmetic. An insert that would fill the last slot grows the table. */
 
-static int is_empty(const struct slot *slot) { return slot->packed == EMPTY; }
+static int is_empty(const struct slot *slot) {
+  return tag_of(lo_of(slot)) == TAG_FREE;
+}
 
 static uint32_t slots_of(uint32_t capacity) {
   return capacity + capacity / 32 + 16;
@@ -317,13 +392,30 @@ static uint32_t home_of(uint32_t capacity, uint64_t hash) {
  * probe sequence. */
 static uint32_t probe(const struct tm_shard *shard, unsigned int domain,
                       uintptr_t ptr) {
+  uint64_t identity = identity_of(domain, ptr);
   uint32_t i = home_of(shard->capacity, hash_key(domain, ptr));
   for (;; i++) {
     const struct slot *slot = &shard->slots[i];
-    if (is_empty(slot) ||
-        (slot->ptr == ptr && domain_of(shard, slot) == domain))
+    uint64_t lo = lo_of(slot);
+    if ((lo & IDENTITY_MASK) == identity || tag_of(lo) == TAG_FREE)
       return i;
+    if (__builtin_expect(tag_of(lo) == TAG_ESCAPED, 0)) {
+      const struct overflow_record *record = record_of(shard, slot);
+      if (record->ptr == ptr && record->domain == domain)
+        return i;
+    }
   }
+}
+
+/* The home of the trace in slot: a packed one hashes its identity bits. */
+static uint32_t home_of_slot(const struct tm_shard *shard,
+                             const struct slot *slot) {
+  uint64_t lo = lo_of(slot);
+  if (__builtin_expect(tag_of(lo) == TAG_ESCAPED, 0)) {
+    const struct overflow_record *record = record_of(shard, slot);
+    return home_of(shard->capacity, hash_key(record->domain, record->ptr));
+  }
+  return home_of(shard->capacity, tm_hash_integer(lo & IDENTITY_MASK));
 }
 
 static int is_last(const struct tm_shard *shard, uint32_t i) {
@@ -337,7 +429,8 @@ static int rehash(struct tm_shard *shard, const struct slot *old,
   for (uint32_t i = 0; i < old_slots; i++) {
     if (is_empty(&old[i]))
       continue;
-    uint32_t j = probe(shard, domain_of(shard, &old[i]), old[i].ptr);
+    uint32_t j =
+        probe(shard, domain_of(shard, &old[i]), ptr_of(shard, &old[i]));
     if (is_last(shard, j))
       return -1;
     shard->slots[j] = old[i];
@@ -372,7 +465,7 @@ static TM_COLD int grow(struct tm_shard *shard) {
     if (capacity > MAX_CAPACITY)
       break;
     size_t bytes = slots_of((uint32_t)capacity) * sizeof(struct slot);
-    /* Zeroed: every slot EMPTY. Populated: rehash writes all over it. */
+    /* Zeroed: every slot free. Populated: rehash writes all over it. */
     struct slot *slots = tm_os_map_populated(bytes);
     if (!slots)
       break;
@@ -401,8 +494,9 @@ int tm_table_put(tm_shard *shard, const tm_trace_entry *entry,
     if (is_last(shard, i))
       return -1;
   }
-  uint64_t packed = pack(shard, entry);
-  if (packed == EMPTY)
+  uint64_t lo;
+  uint32_t hi;
+  if (pack(shard, entry, &lo, &hi) < 0)
     return -1;
   struct slot *slot = &shard->slots[i];
   if (is_empty(slot)) {
@@ -412,10 +506,9 @@ int tm_table_put(tm_shard *shard, const tm_trace_entry *entry,
     tm_trace_entry old;
     unpack(shard, slot, &old);
     *old_size = old.size;
-    free_record(shard, slot->packed);
+    free_record(shard, slot);
   }
-  slot->ptr = entry->ptr;
-  slot->packed = packed;
+  store(slot, lo, hi);
   return 0;
 }
 
@@ -435,13 +528,12 @@ int tm_table_find(tm_shard *shard, unsigned int domain, uintptr_t ptr,
 static void remove_at(struct tm_shard *shard, uint32_t hole) {
   for (uint32_t i = hole + 1; !is_empty(&shard->slots[i]); i++) {
     const struct slot *slot = &shard->slots[i];
-    if (home_of(shard->capacity, hash_key(domain_of(shard, slot), slot->ptr)) <=
-        hole) {
+    if (home_of_slot(shard, slot) <= hole) {
       shard->slots[hole] = *slot;
       hole = i;
     }
   }
-  shard->slots[hole].packed = EMPTY;
+  store(&shard->slots[hole], 0, 0);
   shard->count--;
 }
 
@@ -454,7 +546,7 @@ int tm_table_take(tm_shard *shard, unsigned int domain, uintptr_t ptr,
   if (is_empty(slot))
     return 0;
   unpack(shard, slot, out);
-  free_record(shard, slot->packed);
+  free_record(shard, slot);
   remove_at(shard, i);
   return 1;
 }
@@ -511,10 +603,10 @@ int tm_table_find_containing_locked(uintptr_t addr, tm_trace_entry *out) {
     const struct tm_shard *shard = &shards[i];
     for (uint32_t j = 0; j < shard->nslot; j++) {
       const struct slot *slot = &shard->slots[j];
-      if (is_empty(slot) || slot->ptr > addr)
+      if (is_empty(slot))
         continue;
       unpack(shard, slot, out);
-      if (addr - out->ptr < out->size)
+      if (out->ptr <= addr && addr - out->ptr < out->size)
         return 1;
     }
   }

@@ -1,7 +1,9 @@
 // The trace table against a model: 400,000 random track/untrack calls on
 // a small address space (so addresses are reused, replaced and looked up
 // absent), in domains that pack into a table slot and domains that need an
-// overflow record (above 254), with sizes on both sides of 4 GiB. After
+// overflow record (above 5), at addresses that pack (16-byte aligned, below
+// 2^48) and addresses that do not, with sizes on both sides of 512 MiB and
+// 4 GiB. After
 // every 1,000 calls the traced size must equal the model's sum; at the end
 // the snapshot must hold exactly the model's traces (count and sum per
 // domain), and get_object_traceback must find every live block of domain
@@ -18,9 +20,10 @@
 #include <tracemalloc.h>
 
 #define ADDRESSES 30000
-static const unsigned int domains[] = {0, 1, 254, 255, 300, 389047};
+static const unsigned int domains[] = {0, 1, 5, 6, 254, 255, 300, 389047};
 #define NDOMAINS (sizeof(domains) / sizeof(domains[0]))
-static const size_t big_sizes[] = {(size_t)UINT32_MAX, (size_t)1 << 32,
+static const size_t big_sizes[] = {((size_t)1 << 29) - 1, (size_t)1 << 29,
+                                   (size_t)UINT32_MAX, (size_t)1 << 32,
                                    (size_t)1 << 40};
 
 static size_t model[NDOMAINS][ADDRESSES]; // 0: not tracked
@@ -33,8 +36,14 @@ static uint64_t next(void) {
   return rng;
 }
 
+// Mostly aligned addresses; every 7th is 8 bytes off, every 11th above 2^48.
 static uintptr_t address(unsigned int i) {
-  return 0x100000 + (uintptr_t)i * 16;
+  uintptr_t a = 0x100000 + (uintptr_t)i * 16;
+  if (i % 7 == 3)
+    a += 8;
+  if (i % 11 == 5)
+    a |= (uintptr_t)1 << 52;
+  return a;
 }
 
 static size_t model_sum(void) {
@@ -61,7 +70,7 @@ int main(void) {
     // Grow to ~60% of the address space for the first half, then shrink.
     int track = (r >> 40) % 100 < (op < ops / 2 ? 65 : 35);
     if (track) {
-      size_t size = (r >> 50) % 50 == 0 ? big_sizes[(r >> 56) % 3]
+      size_t size = (r >> 50) % 50 == 0 ? big_sizes[(r >> 56) % 5]
                                         : 1 + (size_t)((r >> 32) % 5000);
       if (tracemalloc_track(domains[d], address(i), size) != 0)
         fail("track", op);
