@@ -139,21 +139,18 @@ tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy) {
 }
 
 /* With every shard lock held: a copy of the traces at the peak that
- * outlives the locks (the next decrease may replace the tracer's), or
- * -1 with the error set. */
+ * outlives the locks (the next decrease may replace the tracer's), unpacked
+ * from the tracer's raw copy, or -1 with the error set. */
 static int copy_peak_locked(tm_trace_copy *peak) {
-  const tm_trace_copy *kept = tm_peak_kept_locked();
-  if (!kept)
+  if (tm_peak_kept_locked(peak) < 0)
     return -1;
-  *peak = *kept;
-  peak->traces = tm_raw_malloc((kept->ntraces ? kept->ntraces : 1) *
+  peak->traces = tm_raw_malloc((peak->ntraces ? peak->ntraces : 1) *
                                sizeof(tm_trace_entry));
   if (!peak->traces) {
     tm_set_error("out of memory while taking a snapshot");
     return -1;
   }
-  if (kept->ntraces)
-    memcpy(peak->traces, kept->traces, kept->ntraces * sizeof(tm_trace_entry));
+  tm_peak_unpack_locked(peak->traces);
   return 0;
 }
 

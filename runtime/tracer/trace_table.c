@@ -612,3 +612,65 @@ int tm_table_find_containing_locked(uintptr_t addr, tm_trace_entry *out) {
   }
   return 0;
 }
+
+/* ---- Raw copies ----
+ * The traces at the peak (peak_copy.c) are copied at every new peak and
+ * read only when a snapshot of them is taken. So their copy is the shards'
+ * storage as it is, each slot array and the overflow records in use copied
+ * with one memcpy, and unpacking into entries waits for that snapshot:
+ * unpacking every slot, empty ones included, at each copy cost ~8
+ * instructions a slot (peak_copy.c has the figures). A raw copy is a
+ * struct tm_table_raw, then each shard's slots and records. */
+struct raw_shard {
+  uint32_t nslot;
+  uint32_t nrecord;
+};
+
+struct tm_table_raw {
+  size_t count; /* traces */
+  struct raw_shard shards[SHARD_COUNT];
+};
+
+size_t tm_table_raw_size_locked(void) {
+  size_t size = sizeof(struct tm_table_raw);
+  for (unsigned int i = 0; i < SHARD_COUNT; i++)
+    size += shards[i].nslot * sizeof(struct slot) +
+            shards[i].records_used * sizeof(struct overflow_record);
+  return size;
+}
+
+size_t tm_table_raw_copy_locked(tm_table_raw *raw) {
+  char *next = (char *)(raw + 1);
+  raw->count = 0;
+  for (unsigned int i = 0; i < SHARD_COUNT; i++) {
+    const struct tm_shard *shard = &shards[i];
+    size_t slot_bytes = shard->nslot * sizeof(struct slot);
+    size_t record_bytes = shard->records_used * sizeof(struct overflow_record);
+    raw->shards[i] = (struct raw_shard){shard->nslot, shard->records_used};
+    raw->count += shard->count;
+    if (slot_bytes)
+      memcpy(next, shard->slots, slot_bytes);
+    next += slot_bytes;
+    if (record_bytes)
+      memcpy(next, shard->records, record_bytes);
+    next += record_bytes;
+  }
+  return raw->count;
+}
+
+size_t tm_table_raw_unpack(const tm_table_raw *raw, tm_trace_entry *out) {
+  const char *next = (const char *)(raw + 1);
+  size_t n = 0;
+  for (unsigned int i = 0; i < SHARD_COUNT; i++) {
+    /* A shard as the copy saw it: what unpack reads of one. */
+    struct tm_shard copied = {.nslot = raw->shards[i].nslot};
+    copied.slots = (struct slot *)next;
+    next += copied.nslot * sizeof(struct slot);
+    copied.records = (struct overflow_record *)next;
+    next += raw->shards[i].nrecord * sizeof(struct overflow_record);
+    for (uint32_t j = 0; j < copied.nslot; j++)
+      if (!is_empty(&copied.slots[j]))
+        unpack(&copied, &copied.slots[j], &out[n++]);
+  }
+  return n;
+}

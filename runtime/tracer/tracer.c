@@ -121,9 +121,9 @@ __attribute__((constructor)) static void setup_at_load(void) {
 }
 
 /* ---- Copies of the live traces ----
- * For snapshots (take_snapshot.c), requested copies (capture.c) and the
- * traces at the peak (peak_copy.c); here, beside the state it reads, so that
- * the peak copy depends on nothing of the snapshot library. */
+ * For snapshots (take_snapshot.c) and requested copies (capture.c); here,
+ * beside the state it reads. (The traces at the peak are a raw copy of the
+ * table instead: peak_copy.c.) */
 size_t tm_copy_traces_locked(tm_trace_copy *copy) {
   size_t total_size;
   copy->ntracebacks = tm_traceback_count();

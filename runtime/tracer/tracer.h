@@ -184,6 +184,17 @@ TM_HIDDEN size_t tm_table_copy_locked(tm_trace_entry *out, size_t *total_size);
  * linear scan, for the rare lookups of interior pointers. */
 TM_HIDDEN int tm_table_find_containing_locked(uintptr_t addr,
                                               tm_trace_entry *out);
+/* A raw copy: the shards' storage as it is (packed slots, empty ones
+ * included, and overflow records), cheap to make, unpacked when read. */
+typedef struct tm_table_raw tm_table_raw;
+/* With every shard locked: the bytes a raw copy of the table needs now,
+ * and the copy into raw (that many bytes, 8-byte aligned): its traces. */
+TM_HIDDEN size_t tm_table_raw_size_locked(void);
+TM_HIDDEN size_t tm_table_raw_copy_locked(tm_table_raw *raw);
+/* The traces of raw into out (room for as many as the copy returned), in
+ * the order tm_table_copy_locked gives them: how many. */
+TM_HIDDEN size_t tm_table_raw_unpack(const tm_table_raw *raw,
+                                     tm_trace_entry *out);
 
 /* ---- entry.c: the allocator the C entry points call ----
  * Whatever the program's malloc family is: at first the first definitions,
@@ -337,9 +348,13 @@ TM_HIDDEN void tm_peak_take(void);
 TM_HIDDEN void tm_peak_take_locked(void);
 /* clear_traces, stop: nothing kept, with every shard lock held. */
 TM_HIDDEN void tm_peak_clear_locked(void);
-/* With every shard lock held: the traces at the peak (valid until the
- * locks are released), or NULL with the error set. */
-TM_HIDDEN const tm_trace_copy *tm_peak_kept_locked(void);
+/* With every shard lock held: the traces at the peak. tm_peak_kept_locked
+ * fills *copy but for its traces (copy->ntraces of them; no counters, no
+ * timeline): 0, or -1 with the error set. Then, under the same locks,
+ * tm_peak_unpack_locked writes those traces to out (room for
+ * copy->ntraces). */
+TM_HIDDEN int tm_peak_kept_locked(tm_trace_copy *copy);
+TM_HIDDEN void tm_peak_unpack_locked(tm_trace_entry *out);
 
 /* At the top of every change that may lower traced memory. */
 static inline void tm_peak_copy_if_wanted(void) {
