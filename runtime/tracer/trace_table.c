@@ -631,10 +631,17 @@ struct tm_table_raw {
   struct raw_shard shards[SHARD_COUNT];
 };
 
+/* A shard's slots in bytes, rounded up so that its records that follow are
+ * aligned (a slot is 12 bytes). */
+static size_t raw_slot_bytes(uint32_t nslot) {
+  size_t align = _Alignof(struct overflow_record);
+  return (nslot * sizeof(struct slot) + align - 1) / align * align;
+}
+
 size_t tm_table_raw_size_locked(void) {
   size_t size = sizeof(struct tm_table_raw);
   for (unsigned int i = 0; i < SHARD_COUNT; i++)
-    size += shards[i].nslot * sizeof(struct slot) +
+    size += raw_slot_bytes(shards[i].nslot) +
             shards[i].records_used * sizeof(struct overflow_record);
   return size;
 }
@@ -644,12 +651,12 @@ size_t tm_table_raw_copy_locked(tm_table_raw *raw) {
   raw->count = 0;
   for (unsigned int i = 0; i < SHARD_COUNT; i++) {
     const struct tm_shard *shard = &shards[i];
-    size_t slot_bytes = shard->nslot * sizeof(struct slot);
+    size_t slot_bytes = raw_slot_bytes(shard->nslot);
     size_t record_bytes = shard->records_used * sizeof(struct overflow_record);
     raw->shards[i] = (struct raw_shard){shard->nslot, shard->records_used};
     raw->count += shard->count;
-    if (slot_bytes)
-      memcpy(next, shard->slots, slot_bytes);
+    if (shard->nslot)
+      memcpy(next, shard->slots, shard->nslot * sizeof(struct slot));
     next += slot_bytes;
     if (record_bytes)
       memcpy(next, shard->records, record_bytes);
@@ -665,7 +672,7 @@ size_t tm_table_raw_unpack(const tm_table_raw *raw, tm_trace_entry *out) {
     /* A shard as the copy saw it: what unpack reads of one. */
     struct tm_shard copied = {.nslot = raw->shards[i].nslot};
     copied.slots = (struct slot *)next;
-    next += copied.nslot * sizeof(struct slot);
+    next += raw_slot_bytes(copied.nslot);
     copied.records = (struct overflow_record *)next;
     next += raw->shards[i].nrecord * sizeof(struct overflow_record);
     for (uint32_t j = 0; j < copied.nslot; j++)
