@@ -487,7 +487,7 @@ Instruction *FunctionInstrumenter::getRestorePoint(BasicBlock &BB) const {
   return CI;
 }
 
-/// Push: d = depth; depth = d + 1; slot = &slots[min(d, CAP - 1)], at
+/// Push: d = depth; depth = d + 1; slot = &slots[d % CAP], at
 /// \p IRB's insertion point. The code belongs to no source line.
 FunctionInstrumenter::PushedFrame
 FunctionInstrumenter::emitPush(IRBuilder<> &IRB) {
@@ -502,11 +502,10 @@ FunctionInstrumenter::emitPush(IRBuilder<> &IRB) {
   Value *Inner =
       IRB.CreateAdd(Depth, ConstantInt::get(Int32Ty, 1), "tm.depth.inner");
   IRB.CreateStore(Inner, Shadow);
-  // Deeper frames than the capacity share the last slot.
-  Value *Index = IRB.CreateBinaryIntrinsic(
-      Intrinsic::umin, Depth,
-      ConstantInt::get(Int32Ty, tmabi::TM_SHADOW_CAP - 1),
-      /*FMFSource=*/nullptr, "tm.index");
+  // The slots are a ring: deeper than the capacity, a frame takes the slot
+  // of the frame TM_SHADOW_CAP below it, so the innermost ones stay exact.
+  Value *Index = IRB.CreateAnd(
+      Depth, ConstantInt::get(Int32Ty, tmabi::TM_SHADOW_CAP - 1), "tm.index");
   Index = IRB.CreateZExt(Index, IRB.getInt64Ty(), "tm.index.ext");
   Value *Slot = IRB.CreateInBoundsGEP(
       MI.getShadowStackType(), Shadow,

@@ -40,7 +40,7 @@ define i32 @caller(i32 %x, ptr %s) !dbg !10 {
 ; CHECK: %tm.depth = load i32, ptr [[SHADOW:%tm.shadow|@__tm_shadow]], align 4, !dbg [[ENTRY_LOC:![0-9]+]]
 ; CHECK-NEXT: %tm.depth.inner = add i32 %tm.depth, 1, !dbg [[ENTRY_LOC]]
 ; CHECK-NEXT: store i32 %tm.depth.inner, ptr [[SHADOW]], align 4, !dbg [[ENTRY_LOC]]
-; CHECK-NEXT: %tm.index = call i32 @llvm.umin.i32(i32 %tm.depth, i32 4095), !dbg [[ENTRY_LOC]]
+; CHECK-NEXT: %tm.index = and i32 %tm.depth, 4095, !dbg [[ENTRY_LOC]]
 ; CHECK-NEXT: %tm.index.ext = zext i32 %tm.index to i64, !dbg [[ENTRY_LOC]]
 ; CHECK-NEXT: %tm.slot = getelementptr inbounds %tm.shadow_stack, ptr [[SHADOW]], i64 0, i32 2, i64 %tm.index.ext, !dbg [[ENTRY_LOC]]
 ; Known not to allocate: no store.
