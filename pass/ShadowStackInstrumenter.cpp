@@ -52,6 +52,8 @@ STATISTIC(NumDepthRestores,
           "Number of shadow-stack depth restores (exits, EH pads, setjmp)");
 STATISTIC(NumStrippedFunctions,
           "Number of functions whose memory attributes were dropped");
+STATISTIC(NumShadowStackDefinitions,
+          "Number of modules defining the shadow stack (executables)");
 STATISTIC(NumFamilySites,
           "Number of inlined family wrappers given their caller's site");
 
@@ -174,6 +176,16 @@ ShadowStackInstrumenter::getRuntimeFunction(Function &Callee,
   return M.getOrInsertFunction(Info.RuntimeName, FTy, Attrs);
 }
 
+/// Whether \p M can only be linked into an executable: code built with
+/// -fPIE or without -fPIC, for ELF (where the executable's definitions come
+/// first in symbol lookup).
+static bool isForExecutable(const Module &M) {
+  if (!Triple(M.getTargetTriple()).isOSBinFormatELF())
+    return false;
+  return M.getPIELevel() != PIELevel::Default ||
+         M.getPICLevel() == PICLevel::NotPIC;
+}
+
 GlobalVariable *ShadowStackInstrumenter::getShadowStack() {
   if (ShadowStack)
     return ShadowStack;
@@ -184,7 +196,25 @@ GlobalVariable *ShadowStackInstrumenter::getShadowStack() {
                          " is declared, but not thread_local");
     return ShadowStack = Existing;
   }
-  // Initial-exec like its definition in the runtime: one add to the thread
+  if (isForExecutable(M)) {
+    // Code for an executable defines the shadow stack itself, once per
+    // link (a comdat), and reaches it with local-exec TLS: %fs:OFFSET, with
+    // no offset to load from the GOT and keep in a register. The executable
+    // exports the definition (libtracemalloc.so defines the symbol too), so
+    // the runtime and every instrumented shared library bind to it: the
+    // executable comes first in symbol lookup. The runtime's own definition
+    // then goes unused.
+    ShadowStack = new GlobalVariable(
+        M, ShadowTy, /*isConstant=*/false, GlobalValue::LinkOnceODRLinkage,
+        Constant::getNullValue(ShadowTy), tmabi::ShadowStackVarName,
+        /*InsertBefore=*/nullptr, GlobalValue::LocalExecTLSModel);
+    ShadowStack->setDSOLocal(true);
+    ShadowStack->setComdat(M.getOrInsertComdat(tmabi::ShadowStackVarName));
+    ++NumShadowStackDefinitions;
+    return ShadowStack;
+  }
+  // Code that may go into a shared library uses the runtime's definition
+  // (or the executable's), initial-exec like it: one add to the thread
   // pointer, no __tls_get_addr call in the prologue of every frame.
   ShadowStack = new GlobalVariable(
       M, ShadowTy, /*isConstant=*/false, GlobalValue::ExternalLinkage,

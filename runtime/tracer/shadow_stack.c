@@ -9,6 +9,9 @@
  */
 #include "tracer.h"
 
+/* An instrumented executable defines and exports its own, which the
+ * references here then bind to (docs/architecture.md, "Where the shadow stack
+ * lives"); this one is for executables that are not instrumented. */
 _Thread_local struct __tm_shadow_stack __tm_shadow
     __attribute__((tls_model("initial-exec")));
 

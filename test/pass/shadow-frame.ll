@@ -23,7 +23,8 @@ target triple = "x86_64-unknown-linux-gnu"
 ; CHECK: [[HELPER:@__tm_str[.0-9]*]] = private unnamed_addr constant [7 x i8] c"helper\00", align 1
 ; CHECK: [[INL_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE]], ptr [[HELPER]], ptr [[INL_OUTER]], i32 41, i32 2, i32 1, i32 2 }, align 8
 ; CHECK: [[DIRECT_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE]], ptr [[CALLER]], ptr null, i32 7, i32 3, i32 1, i32 1 }, align 8
-; CHECK: @__tm_shadow = external thread_local(initialexec) global %tm.shadow_stack
+; No PIC level: code for an executable, which defines the shadow stack.
+; CHECK: @__tm_shadow = linkonce_odr dso_local thread_local(localexec) global %tm.shadow_stack zeroinitializer, comdat
 ; The call sites of @caller: flags 0 (the runtime only reads the flags of
 ; allocation sites).
 ; CHECK: [[EXT_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE]], ptr [[CALLER]], ptr null, i32 3, i32 5, i32 0, i32 1 }, align 8
