@@ -81,9 +81,10 @@ private:
   bool preferCallFrames(ArrayRef<CallBase *> FrameCalls,
                         ArrayRef<CallBase *> ReturnsTwiceCalls);
   struct PushedFrame {
-    Value *Shadow, *Depth, *Inner, *Slot;
+    Value *Shadow, *Depth, *Inner;
   };
   PushedFrame emitPush(IRBuilder<> &IRB);
+  void emitSiteStore(IRBuilder<> &IRB, const PushedFrame &Frame, CallBase &CB);
   void insertCallFrames(ArrayRef<CallBase *> FrameCalls);
   bool getRegionExits(BasicBlock &FrameBB,
                       SmallVectorImpl<BasicBlock *> &Exits) const;
@@ -517,8 +518,8 @@ Instruction *FunctionInstrumenter::getRestorePoint(BasicBlock &BB) const {
   return CI;
 }
 
-/// Push: d = depth; depth = d + 1; slot = &slots[d % CAP], at
-/// \p IRB's insertion point. The code belongs to no source line.
+/// Push: d = depth; depth = d + 1, at \p IRB's insertion point. The code
+/// belongs to no source line.
 FunctionInstrumenter::PushedFrame
 FunctionInstrumenter::emitPush(IRBuilder<> &IRB) {
   LLVMContext &Ctx = F.getContext();
@@ -532,16 +533,29 @@ FunctionInstrumenter::emitPush(IRBuilder<> &IRB) {
   Value *Inner =
       IRB.CreateAdd(Depth, ConstantInt::get(Int32Ty, 1), "tm.depth.inner");
   IRB.CreateStore(Inner, Shadow);
+  return {Shadow, Depth, Inner};
+}
+
+/// slots[d % CAP] = the site of \p CB, before it. The slot's address is
+/// computed here, from d, rather than once at the push: then only d, which
+/// every exit needs anyway, stays live across the function's calls, and the
+/// frame costs one callee-saved register rather than two.
+void FunctionInstrumenter::emitSiteStore(IRBuilder<> &IRB,
+                                         const PushedFrame &Frame,
+                                         CallBase &CB) {
+  IRB.SetInsertPoint(&CB);
   // The slots are a ring: deeper than the capacity, a frame takes the slot
   // of the frame TM_SHADOW_CAP below it, so the innermost ones stay exact.
   Value *Index = IRB.CreateAnd(
-      Depth, ConstantInt::get(Int32Ty, tmabi::TM_SHADOW_CAP - 1), "tm.index");
+      Frame.Depth, ConstantInt::get(IRB.getInt32Ty(), tmabi::TM_SHADOW_CAP - 1),
+      "tm.index");
   Index = IRB.CreateZExt(Index, IRB.getInt64Ty(), "tm.index.ext");
   Value *Slot = IRB.CreateInBoundsGEP(
-      MI.getShadowStackType(), Shadow,
+      MI.getShadowStackType(), Frame.Shadow,
       {IRB.getInt64(0), IRB.getInt32(tmabi::ShadowStackField::slots), Index},
       "tm.slot");
-  return {Shadow, Depth, Inner, Slot};
+  IRB.CreateStore(MI.getSite(CB.getDebugLoc().get(), F, /*Flags=*/0), Slot);
+  ++NumSiteStores;
 }
 
 /// A frame around each call (see preferCallFrames): pushed right before it,
@@ -556,15 +570,13 @@ void FunctionInstrumenter::insertCallFrames(ArrayRef<CallBase *> FrameCalls) {
   for (CallBase *CB : FrameCalls) {
     IRBuilder<> IRB(CB);
     PushedFrame Push = emitPush(IRB);
-    IRB.CreateStore(MI.getSite(CB->getDebugLoc().get(), F, /*Flags=*/0),
-                    Push.Slot);
+    emitSiteStore(IRB, Push, *CB);
     IRB.SetInsertPoint(CB->getNextNode());
     Value *After = IRB.CreateLoad(Int32Ty, Push.Shadow, "tm.depth.after");
     IRB.CreateStore(
         IRB.CreateSub(After, ConstantInt::get(Int32Ty, 1), "tm.depth.popped"),
         Push.Shadow);
     ++NumCallFrames;
-    ++NumSiteStores;
     ++NumDepthRestores;
   }
 }
@@ -583,14 +595,12 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
 
   IRBuilder<> IRB(FrameBB, AtEntry ? getFrameInsertionPoint(F)
                                    : FrameBB->getFirstInsertionPt());
-  auto [Shadow, Depth, Inner, Slot] = emitPush(IRB);
+  PushedFrame Frame = emitPush(IRB);
+  auto [Shadow, Depth, Inner] = Frame;
 
   // The call site, before each call that may allocate.
-  for (CallBase *CB : FrameCalls) {
-    IRB.SetInsertPoint(CB);
-    IRB.CreateStore(MI.getSite(CB->getDebugLoc().get(), F, /*Flags=*/0), Slot);
-    ++NumSiteStores;
-  }
+  for (CallBase *CB : FrameCalls)
+    emitSiteStore(IRB, Frame, *CB);
 
   // Returns restore the depth the caller had (never decrement: a callee
   // that was left by longjmp or an exception did not restore its own); so
