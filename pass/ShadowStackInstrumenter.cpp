@@ -344,12 +344,12 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
   if (HasFrame) {
     DT = &FAM.getResult<DominatorTreeAnalysis>(F);
     FrameBB = getFrameBlock(FrameCalls, ReturnsTwiceCalls);
-    if (FrameBB == &F.getEntryBlock() &&
-        preferCallFrames(FrameCalls, ReturnsTwiceCalls)) {
+    if (preferCallFrames(FrameCalls, ReturnsTwiceCalls)) {
       // No frame for the function as a whole: every allocation in it is
       // made outside one.
       CallFrames = true;
       FrameBB = nullptr;
+      FrameExits.clear();
     }
   }
   // Inside the frame, the top slot is this function's own and holds a stale
@@ -442,18 +442,20 @@ bool FunctionInstrumenter::getRegionExits(
 }
 
 /// Whether each call that needs the frame should push one of its own,
-/// around the call, instead of the function pushing one at entry: when the
-/// calls are rare (error paths, a slow path of an allocator) and spread
-/// over branches whose only common dominator is the entry block, so that
-/// shrink-wrapping could not move the frame off the common path. A frame
-/// around one call costs about what the function's frame does (load,
-/// store, slot address; a store on the way out), so it pays when the
-/// calls, together, are expected on fewer than half of the function's
-/// runs: the static estimate of block frequencies (loops, branch weights
-/// such as __builtin_expect's, paths to noreturn or cold calls) says. A
-/// frame must be at hand after setjmp returns again and in a landing pad,
-/// and an invoke's unwind edge has no room for the pop: those functions
-/// keep the frame at entry.
+/// around the call, instead of the function pushing one: when the calls are
+/// rare (error paths, a slow path of an allocator). Shrink-wrapping moves
+/// the frame's code off the common path, but not its cost there: the frame
+/// keeps d live across its calls, in a callee-saved register that the
+/// prologue saves on every run (with a push to keep the stack aligned, as
+/// often as not), while a frame around one call keeps nothing live across
+/// it. A frame around one call costs about what the function's frame does
+/// (load, store, slot address; a store on the way out), so it pays when the
+/// calls, together, are expected on fewer than half of the function's runs:
+/// the static estimate of block frequencies (loops, branch weights such as
+/// __builtin_expect's, paths to noreturn or cold calls) says. A frame must
+/// be at hand after setjmp returns again and in a landing pad, and an
+/// invoke's unwind edge has no room for the pop: those functions keep the
+/// function's frame.
 bool FunctionInstrumenter::preferCallFrames(
     ArrayRef<CallBase *> FrameCalls, ArrayRef<CallBase *> ReturnsTwiceCalls) {
   if (!ReturnsTwiceCalls.empty() ||
