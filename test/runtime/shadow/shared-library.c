@@ -3,10 +3,11 @@
 // with local-exec TLS) and exports it, and the library (-fPIC: initial-exec)
 // and the runtime bind to that definition. Tracebacks run through the frames
 // of both, in either direction. Linked into an uninstrumented executable,
-// the library binds to the runtime's definition instead.
+// the library binds to the runtime's definition instead. Compiling and
+// linking with -shared but no code model, tmcc adds -fPIC.
 //
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: %tmcc -O1 -shared -fPIC -DLIBRARY %s -o %t/libshared.so
+// RUN: %tmcc -O1 -shared -DLIBRARY %s -o %t/libshared.so
 // RUN: %tmcc -O1 %s -L%t -lshared -Wl,-rpath,%t -o %t/prog
 // RUN: readelf -W --dyn-syms %t/prog | FileCheck --check-prefix=EXE-SYM %s
 // RUN: readelf -W --dyn-syms %t/libshared.so | FileCheck --check-prefix=LIB-SYM %s
@@ -49,20 +50,20 @@ int main(void) {
 // PLAIN-SYM-NOT: __tm_shadow
 
 // CHECK:      size=1001 nframe=3 total=3
-// CHECK-NEXT:   main shared-library.c:40
-// CHECK-NEXT:   lib_alloc shared-library.c:24
-// CHECK-NEXT:   lib_inner shared-library.c:21
-// CHECK-NEXT: size=1002 nframe=3 total=3
 // CHECK-NEXT:   main shared-library.c:41
-// CHECK-NEXT:   lib_call shared-library.c:26
-// CHECK-NEXT:   exe_alloc shared-library.c:36
+// CHECK-NEXT:   lib_alloc shared-library.c:25
+// CHECK-NEXT:   lib_inner shared-library.c:22
+// CHECK-NEXT: size=1002 nframe=3 total=3
+// CHECK-NEXT:   main shared-library.c:42
+// CHECK-NEXT:   lib_call shared-library.c:27
+// CHECK-NEXT:   exe_alloc shared-library.c:37
 // CHECK-NEXT: end
 
 // main and exe_alloc are not instrumented: exe_alloc's malloc reaches the
 // runtime's interposer, which starts at the innermost call site recorded.
 // PLAIN:      size=1001 nframe=2 total=2
-// PLAIN-NEXT:   lib_alloc shared-library.c:24
-// PLAIN-NEXT:   lib_inner shared-library.c:21
+// PLAIN-NEXT:   lib_alloc shared-library.c:25
+// PLAIN-NEXT:   lib_inner shared-library.c:22
 // PLAIN-NEXT: size=1002 nframe=1 total=1
-// PLAIN-NEXT:   lib_call shared-library.c:26
+// PLAIN-NEXT:   lib_call shared-library.c:27
 // PLAIN-NEXT: end
