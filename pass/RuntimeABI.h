@@ -39,6 +39,10 @@ using std::uint32_t;
 #define TM_ABI_CONSTANT(NAME, VALUE) constexpr unsigned NAME = VALUE;
 #include "tracemalloc/abi.def"
 
+// The slot of a frame is its depth masked with TM_SHADOW_CAP - 1.
+static_assert((TM_SHADOW_CAP & (TM_SHADOW_CAP - 1)) == 0,
+              "the shadow stack's capacity must be a power of two");
+
 /// How the pass sees a C type of the contract in IR. The letters spell the
 /// shapes of AllocFnInfo.
 enum class Kind : char {

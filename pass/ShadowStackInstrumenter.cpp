@@ -52,6 +52,8 @@ STATISTIC(NumDepthRestores,
           "Number of shadow-stack depth restores (exits, EH pads, setjmp)");
 STATISTIC(NumStrippedFunctions,
           "Number of functions whose memory attributes were dropped");
+STATISTIC(NumShadowStackDefinitions,
+          "Number of modules defining the shadow stack (executables)");
 STATISTIC(NumFamilySites,
           "Number of inlined family wrappers given their caller's site");
 
@@ -79,9 +81,10 @@ private:
   bool preferCallFrames(ArrayRef<CallBase *> FrameCalls,
                         ArrayRef<CallBase *> ReturnsTwiceCalls);
   struct PushedFrame {
-    Value *Shadow, *Depth, *Inner, *Slot;
+    Value *Shadow, *Depth, *Inner;
   };
   PushedFrame emitPush(IRBuilder<> &IRB);
+  void emitSiteStore(IRBuilder<> &IRB, const PushedFrame &Frame, CallBase &CB);
   void insertCallFrames(ArrayRef<CallBase *> FrameCalls);
   bool getRegionExits(BasicBlock &FrameBB,
                       SmallVectorImpl<BasicBlock *> &Exits) const;
@@ -174,6 +177,16 @@ ShadowStackInstrumenter::getRuntimeFunction(Function &Callee,
   return M.getOrInsertFunction(Info.RuntimeName, FTy, Attrs);
 }
 
+/// Whether \p M can only be linked into an executable: code built with
+/// -fPIE or without -fPIC, for ELF (where the executable's definitions come
+/// first in symbol lookup).
+static bool isForExecutable(const Module &M) {
+  if (!Triple(M.getTargetTriple()).isOSBinFormatELF())
+    return false;
+  return M.getPIELevel() != PIELevel::Default ||
+         M.getPICLevel() == PICLevel::NotPIC;
+}
+
 GlobalVariable *ShadowStackInstrumenter::getShadowStack() {
   if (ShadowStack)
     return ShadowStack;
@@ -184,7 +197,25 @@ GlobalVariable *ShadowStackInstrumenter::getShadowStack() {
                          " is declared, but not thread_local");
     return ShadowStack = Existing;
   }
-  // Initial-exec like its definition in the runtime: one add to the thread
+  if (isForExecutable(M)) {
+    // Code for an executable defines the shadow stack itself, once per
+    // link (a comdat), and reaches it with local-exec TLS: %fs:OFFSET, with
+    // no offset to load from the GOT and keep in a register. The executable
+    // exports the definition (libtracemalloc.so defines the symbol too), so
+    // the runtime and every instrumented shared library bind to it: the
+    // executable comes first in symbol lookup. The runtime's own definition
+    // then goes unused.
+    ShadowStack = new GlobalVariable(
+        M, ShadowTy, /*isConstant=*/false, GlobalValue::LinkOnceODRLinkage,
+        Constant::getNullValue(ShadowTy), tmabi::ShadowStackVarName,
+        /*InsertBefore=*/nullptr, GlobalValue::LocalExecTLSModel);
+    ShadowStack->setDSOLocal(true);
+    ShadowStack->setComdat(M.getOrInsertComdat(tmabi::ShadowStackVarName));
+    ++NumShadowStackDefinitions;
+    return ShadowStack;
+  }
+  // Code that may go into a shared library uses the runtime's definition
+  // (or the executable's), initial-exec like it: one add to the thread
   // pointer, no __tls_get_addr call in the prologue of every frame.
   ShadowStack = new GlobalVariable(
       M, ShadowTy, /*isConstant=*/false, GlobalValue::ExternalLinkage,
@@ -313,12 +344,12 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
   if (HasFrame) {
     DT = &FAM.getResult<DominatorTreeAnalysis>(F);
     FrameBB = getFrameBlock(FrameCalls, ReturnsTwiceCalls);
-    if (FrameBB == &F.getEntryBlock() &&
-        preferCallFrames(FrameCalls, ReturnsTwiceCalls)) {
+    if (preferCallFrames(FrameCalls, ReturnsTwiceCalls)) {
       // No frame for the function as a whole: every allocation in it is
       // made outside one.
       CallFrames = true;
       FrameBB = nullptr;
+      FrameExits.clear();
     }
   }
   // Inside the frame, the top slot is this function's own and holds a stale
@@ -411,18 +442,20 @@ bool FunctionInstrumenter::getRegionExits(
 }
 
 /// Whether each call that needs the frame should push one of its own,
-/// around the call, instead of the function pushing one at entry: when the
-/// calls are rare (error paths, a slow path of an allocator) and spread
-/// over branches whose only common dominator is the entry block, so that
-/// shrink-wrapping could not move the frame off the common path. A frame
-/// around one call costs about what the function's frame does (load,
-/// store, slot address; a store on the way out), so it pays when the
-/// calls, together, are expected on fewer than half of the function's
-/// runs: the static estimate of block frequencies (loops, branch weights
-/// such as __builtin_expect's, paths to noreturn or cold calls) says. A
-/// frame must be at hand after setjmp returns again and in a landing pad,
-/// and an invoke's unwind edge has no room for the pop: those functions
-/// keep the frame at entry.
+/// around the call, instead of the function pushing one: when the calls are
+/// rare (error paths, a slow path of an allocator). Shrink-wrapping moves
+/// the frame's code off the common path, but not its cost there: the frame
+/// keeps d live across its calls, in a callee-saved register that the
+/// prologue saves on every run (with a push to keep the stack aligned, as
+/// often as not), while a frame around one call keeps nothing live across
+/// it. A frame around one call costs about what the function's frame does
+/// (load, store, slot address; a store on the way out), so it pays when the
+/// calls, together, are expected on fewer than half of the function's runs:
+/// the static estimate of block frequencies (loops, branch weights such as
+/// __builtin_expect's, paths to noreturn or cold calls) says. A frame must
+/// be at hand after setjmp returns again and in a landing pad, and an
+/// invoke's unwind edge has no room for the pop: those functions keep the
+/// function's frame.
 bool FunctionInstrumenter::preferCallFrames(
     ArrayRef<CallBase *> FrameCalls, ArrayRef<CallBase *> ReturnsTwiceCalls) {
   if (!ReturnsTwiceCalls.empty() ||
@@ -487,8 +520,8 @@ Instruction *FunctionInstrumenter::getRestorePoint(BasicBlock &BB) const {
   return CI;
 }
 
-/// Push: d = depth; depth = d + 1; slot = &slots[min(d, CAP - 1)], at
-/// \p IRB's insertion point. The code belongs to no source line.
+/// Push: d = depth; depth = d + 1, at \p IRB's insertion point. The code
+/// belongs to no source line.
 FunctionInstrumenter::PushedFrame
 FunctionInstrumenter::emitPush(IRBuilder<> &IRB) {
   LLVMContext &Ctx = F.getContext();
@@ -502,17 +535,29 @@ FunctionInstrumenter::emitPush(IRBuilder<> &IRB) {
   Value *Inner =
       IRB.CreateAdd(Depth, ConstantInt::get(Int32Ty, 1), "tm.depth.inner");
   IRB.CreateStore(Inner, Shadow);
-  // Deeper frames than the capacity share the last slot.
-  Value *Index = IRB.CreateBinaryIntrinsic(
-      Intrinsic::umin, Depth,
-      ConstantInt::get(Int32Ty, tmabi::TM_SHADOW_CAP - 1),
-      /*FMFSource=*/nullptr, "tm.index");
+  return {Shadow, Depth, Inner};
+}
+
+/// slots[d % CAP] = the site of \p CB, before it. The slot's address is
+/// computed here, from d, rather than once at the push: then only d, which
+/// every exit needs anyway, stays live across the function's calls, and the
+/// frame costs one callee-saved register rather than two.
+void FunctionInstrumenter::emitSiteStore(IRBuilder<> &IRB,
+                                         const PushedFrame &Frame,
+                                         CallBase &CB) {
+  IRB.SetInsertPoint(&CB);
+  // The slots are a ring: deeper than the capacity, a frame takes the slot
+  // of the frame TM_SHADOW_CAP below it, so the innermost ones stay exact.
+  Value *Index = IRB.CreateAnd(
+      Frame.Depth, ConstantInt::get(IRB.getInt32Ty(), tmabi::TM_SHADOW_CAP - 1),
+      "tm.index");
   Index = IRB.CreateZExt(Index, IRB.getInt64Ty(), "tm.index.ext");
   Value *Slot = IRB.CreateInBoundsGEP(
-      MI.getShadowStackType(), Shadow,
+      MI.getShadowStackType(), Frame.Shadow,
       {IRB.getInt64(0), IRB.getInt32(tmabi::ShadowStackField::slots), Index},
       "tm.slot");
-  return {Shadow, Depth, Inner, Slot};
+  IRB.CreateStore(MI.getSite(CB.getDebugLoc().get(), F, /*Flags=*/0), Slot);
+  ++NumSiteStores;
 }
 
 /// A frame around each call (see preferCallFrames): pushed right before it,
@@ -527,15 +572,13 @@ void FunctionInstrumenter::insertCallFrames(ArrayRef<CallBase *> FrameCalls) {
   for (CallBase *CB : FrameCalls) {
     IRBuilder<> IRB(CB);
     PushedFrame Push = emitPush(IRB);
-    IRB.CreateStore(MI.getSite(CB->getDebugLoc().get(), F, /*Flags=*/0),
-                    Push.Slot);
+    emitSiteStore(IRB, Push, *CB);
     IRB.SetInsertPoint(CB->getNextNode());
     Value *After = IRB.CreateLoad(Int32Ty, Push.Shadow, "tm.depth.after");
     IRB.CreateStore(
         IRB.CreateSub(After, ConstantInt::get(Int32Ty, 1), "tm.depth.popped"),
         Push.Shadow);
     ++NumCallFrames;
-    ++NumSiteStores;
     ++NumDepthRestores;
   }
 }
@@ -554,14 +597,12 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
 
   IRBuilder<> IRB(FrameBB, AtEntry ? getFrameInsertionPoint(F)
                                    : FrameBB->getFirstInsertionPt());
-  auto [Shadow, Depth, Inner, Slot] = emitPush(IRB);
+  PushedFrame Frame = emitPush(IRB);
+  auto [Shadow, Depth, Inner] = Frame;
 
   // The call site, before each call that may allocate.
-  for (CallBase *CB : FrameCalls) {
-    IRB.SetInsertPoint(CB);
-    IRB.CreateStore(MI.getSite(CB->getDebugLoc().get(), F, /*Flags=*/0), Slot);
-    ++NumSiteStores;
-  }
+  for (CallBase *CB : FrameCalls)
+    emitSiteStore(IRB, Frame, *CB);
 
   // Returns restore the depth the caller had (never decrement: a callee
   // that was left by longjmp or an exception did not restore its own); so

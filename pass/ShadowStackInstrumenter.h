@@ -8,8 +8,8 @@
 // "Tracebacks without unwinding"):
 //
 //   entry:  %tm.depth = load depth; store depth = %tm.depth + 1
-//           %tm.slot = &slots[umin(%tm.depth, CAP - 1)]
-//   before each call that may allocate:  store ptr @__tm_site.N, %tm.slot
+//   before each call that may allocate:
+//           store ptr @__tm_site.N, &slots[%tm.depth % CAP]  (a ring)
 //   at every ret (before a musttail call):  store depth = %tm.depth
 //   after a returns_twice call, at every EH pad:  store depth = %tm.depth + 1
 //

@@ -126,7 +126,18 @@ struct command {
   int explicit_x; /* -x LANG: inputs are compiled whatever their name */
   int has_input;
   int shared; /* -shared: the link makes a shared library */
+  int chose_pic; /* -fPIC, -fpie, -fno-pic, ...: the user chose the model */
 };
+
+static int is_pic_option(const char *arg) {
+  static const char *const options[] = {"-fPIC",    "-fpic",    "-fPIE",
+                                        "-fpie",    "-fno-PIC", "-fno-pic",
+                                        "-fno-PIE", "-fno-pie"};
+  for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+    if (strcmp(arg, options[i]) == 0)
+      return 1;
+  return 0;
+}
 
 static void scan(int argc, char **argv, struct command *cmd) {
   int stops_before_link = 0;
@@ -141,6 +152,8 @@ static void scan(int argc, char **argv, struct command *cmd) {
       cmd->has_debug = 1;
     else if (strcmp(arg, "-shared") == 0)
       cmd->shared = 1;
+    else if (is_pic_option(arg))
+      cmd->chose_pic = 1;
     else if (strcmp(arg, "-x") == 0 && i + 1 < argc)
       cmd->explicit_x = strcmp(argv[i + 1], "none") != 0;
     if (takes_value(arg)) {
@@ -249,6 +262,12 @@ int main(int argc, char **argv) {
     args[n++] = "-opaque-pointers";
 #endif
     args[n++] = include_arg;
+    /* Compiled and linked into a shared library in one step: as position-
+     * independent code. Code for an executable (clang's default, -fPIE)
+     * reaches the shadow stack with local-exec TLS, which a shared library
+     * cannot use. */
+    if (cmd.shared && !cmd.chose_pic)
+      args[n++] = "-fPIC";
     /* Line tables are all tracebacks need; -fdebug-info-for-profiling keeps
      * the linkage names that give C++ frames their qualified names. */
     if (!cmd.has_debug) {

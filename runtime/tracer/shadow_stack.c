@@ -9,6 +9,9 @@
  */
 #include "tracer.h"
 
+/* An instrumented executable defines and exports its own, which the
+ * references here then bind to (docs/architecture.md, "Where the shadow stack
+ * lives"); this one is for executables that are not instrumented. */
 _Thread_local struct __tm_shadow_stack __tm_shadow
     __attribute__((tls_model("initial-exec")));
 
@@ -40,13 +43,20 @@ static unsigned int frames_of(tm_site_t site) {
   return site->chain_depth + (site->chain_depth == 0);
 }
 
-/* The frames of slots [0, top], counted but not stored. This is the hot
+/* The slot of the frame at depth index i (0: the outermost). The slots are
+ * a ring: a frame deeper than the capacity took the slot of the one
+ * TM_SHADOW_CAP below it. */
+static tm_site_t slot_at(uint64_t i) {
+  return __tm_shadow.slots[i & (TM_SHADOW_CAP - 1)];
+}
+
+/* The frames of slots [first, end), counted but not stored. This is the hot
  * loop of short limits: with nframe=1 every allocation walks the whole
  * stack, because total_nframe is part of the traceback. */
-static uint64_t count_slots(uint64_t top) {
+static uint64_t count_slots(uint64_t first, uint64_t end) {
   uint64_t total = 0;
-  for (uint64_t slot = top + 1; slot-- > 0;) {
-    tm_site_t caller = __tm_shadow.slots[slot];
+  for (uint64_t i = end; i-- > first;) {
+    tm_site_t caller = slot_at(i);
     if (caller)
       total += frames_of(caller);
   }
@@ -58,25 +68,19 @@ static uint64_t count_slots(uint64_t top) {
 static unsigned int push_callers(uint64_t top, int own_frame, tm_site_t *frames,
                                  unsigned int nframe, unsigned int max,
                                  uint64_t *total) {
-  /* Frames deeper than the capacity all store into the last slot; it holds
-   * the most recent of them, which is the innermost caller -- unless the
-   * allocating function has a frame of its own, which then stored there
-   * last (a stale call site of its own). The frames in between are lost,
-   * but still counted. */
-  const uint64_t last = TM_SHADOW_CAP - 1;
-  if (top >= last && own_frame) {
-    *total += top - last + 1;
-    top = last - 1;
-  } else if (top >= last) {
-    *total += top - last;
-    top = last;
-  }
+  /* Of a stack deeper than the capacity, only the innermost TM_SHADOW_CAP
+   * frames -- the allocating function's own included -- still hold their
+   * call sites; the outer ones' slots were taken by inner frames. Those
+   * frames are lost, but still counted, one each. */
+  uint64_t depth = top + 1 + (own_frame != 0);
+  uint64_t first = depth > TM_SHADOW_CAP ? depth - TM_SHADOW_CAP : 0;
+  *total += first;
   /* The hot loop of long limits (nframe=25 copies some twenty frames per
    * allocation): a call site that was not inlined, the common case, is one
    * frame, stored without walking a chain. */
-  uint64_t slot = top + 1, counted = 0;
-  while (slot > 0 && nframe < max) {
-    tm_site_t caller = __tm_shadow.slots[--slot];
+  uint64_t i = top + 1, counted = 0;
+  while (i > first && nframe < max) {
+    tm_site_t caller = slot_at(--i);
     if (!caller)
       continue;
     counted += frames_of(caller);
@@ -85,8 +89,7 @@ static unsigned int push_callers(uint64_t top, int own_frame, tm_site_t *frames,
     else
       nframe = push_chain(caller, frames, nframe, max);
   }
-  if (slot > 0)
-    counted += count_slots(slot - 1);
+  counted += count_slots(first, i);
   *total += counted;
   return nframe;
 }

@@ -25,6 +25,10 @@ enum {
 #include "tracemalloc/abi.def"
 };
 
+/* The slot of a frame is its depth masked with TM_SHADOW_CAP - 1. */
+_Static_assert((TM_SHADOW_CAP & (TM_SHADOW_CAP - 1)) == 0,
+               "the shadow stack's capacity must be a power of two");
+
 /* One source frame: where a call is, in which function (see abi.def). */
 struct __tm_site {
 #define TM_SITE_FIELD(TYPE, NAME) TYPE NAME;
@@ -37,8 +41,9 @@ _Static_assert(_Alignof(struct __tm_site) <= 8,
 
 /* The per-thread shadow stack (docs/architecture.md, "Tracebacks without
  * unwinding"). Instrumented functions that may allocate do: d = depth; depth =
- * d + 1 at entry; slots[min(d, CAP - 1)] = site before each call that may
- * allocate; depth = d at every exit. */
+ * d + 1 at entry; slots[d % CAP] = site before each call that may allocate;
+ * depth = d at every exit. The slots are a ring: of a stack deeper than CAP,
+ * the innermost CAP frames are kept. */
 struct __tm_shadow_stack {
 #define TM_SHADOW_STACK_FIELD(TYPE, NAME, DIMENSION) TYPE NAME DIMENSION;
 #include "tracemalloc/abi.def"

@@ -37,6 +37,9 @@
 /* Longer stacks are not cached: they are rare, and their keys would crowd
  * out many short ones. */
 #define KEY_MAX_SLOTS 256u
+/* A key is __tm_shadow.slots[0, nslots) as they lie: the ring of slots has
+ * not wrapped around below its capacity. */
+_Static_assert(KEY_MAX_SLOTS <= TM_SHADOW_CAP, "a key must not wrap around");
 /* The keys' pool: its first size, and the most it grows to. */
 #define POOL_INITIAL_SLOTS 4096u
 #define POOL_MAX_SLOTS 65536u

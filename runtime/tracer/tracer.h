@@ -57,8 +57,9 @@ TM_HIDDEN unsigned int tm_capture_frames(tm_site_t site, tm_site_t *frames,
 extern const struct __tm_site tm_unknown_site TM_HIDDEN;
 
 /* How many shadow-stack slots, from slot 0 up, a traceback from site reads
- * (more than TM_SHADOW_CAP when the stack overflowed): a function with a
- * frame of its own owns the top slot, which holds a stale call site. */
+ * (more than TM_SHADOW_CAP when the stack is deeper than the ring: slot i is
+ * slots[i % TM_SHADOW_CAP]): a function with a frame of its own owns the top
+ * slot, which holds a stale call site. */
 static inline uint64_t tm_caller_slots(tm_site_t site) {
   uint64_t skip = site && (site->flags & TM_SITE_OWN_FRAME) ? 2 : 1;
   uint64_t depth = __tm_shadow.depth;

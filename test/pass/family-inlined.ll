@@ -50,12 +50,18 @@ define dso_local ptr @user(i64 noundef %n) #0 !dbg !20 {
 ; Inlined into a caller with a frame: flags TM_SITE_OWN_FRAME.
 ; CHECK-LABEL: define dso_local {{.*}}ptr @framed(
 ; CHECK: %tm.depth = load
-; CHECK: store ptr [[MAY_SITE:@__tm_site[.0-9]*]], ptr %tm.slot
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr [[MAY_SITE:@__tm_site[.0-9]*]], ptr %[[S]]
 ; CHECK-NEXT: tail call void @may_allocate()
 ; CHECK: %tm.trace.i = tail call i32 @__tm_family_enter()
 ; CHECK-NEXT: [[P:%p.i[0-9]*.i]] = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %n)
 ; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace.i, i32 1, ptr [[P]], i64 %n, ptr [[FRAMED_SITE]])
-; CHECK: store ptr [[MAY_SITE]], ptr %tm.slot
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr [[MAY_SITE]], ptr %[[S]]
 define dso_local ptr @framed(i64 noundef %n) #0 !dbg !30 {
   call void @may_allocate(), !dbg !31
   %p = call ptr @fam_malloc(i64 noundef %n), !dbg !32

@@ -141,17 +141,35 @@ define ptr @leaf_alloc(i64 %size) memory(readwrite, argmem: none) speculatable {
 define void @caller(ptr %fp) {
 ; CHECK-LABEL: define void @caller(ptr %fp) {
 ; CHECK: %tm.depth = load i32, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK: store ptr [[SITE:@__tm_site[.0-9]*]], ptr %tm.slot
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr [[SITE:@__tm_site[.0-9]*]], ptr %[[S]]
 ; CHECK-NEXT: %a = call ptr @fam_malloc(i64 1)
-; CHECK-NEXT: store ptr [[SITE]], ptr %tm.slot
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr [[SITE]], ptr %[[S]]
 ; CHECK-NEXT: %b = call ptr @fam_calloc(i32 2, i64 3)
-; CHECK-NEXT: store ptr [[SITE]], ptr %tm.slot
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr [[SITE]], ptr %[[S]]
 ; CHECK-NEXT: %c = call ptr @fam_realloc(i64 4, ptr %a)
-; CHECK-NEXT: store ptr [[SITE]], ptr %tm.slot
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr [[SITE]], ptr %[[S]]
 ; CHECK-NEXT: %d = call ptr @leaf_alloc(i64 5)
-; CHECK-NEXT: store ptr [[SITE]], ptr %tm.slot
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr [[SITE]], ptr %[[S]]
 ; CHECK-NEXT: %e = call ptr @ext_alloc(i64 6)
-; CHECK-NEXT: store ptr [[SITE]], ptr %tm.slot
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr [[SITE]], ptr %[[S]]
 ; CHECK-NEXT: %f = call ptr %fp(i64 7)
 ; CHECK-NEXT: call void @fam_free(ptr %b)
 ; The frame ends before a last call that records nothing.

@@ -12,9 +12,15 @@ target triple = "x86_64-unknown-linux-gnu"
 
 ; A frame, inferred (now wrong) memory effects.
 ; CHECK: define void @framed() [[FRAMED:#[0-9]+]] {
-; CHECK: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: call void @opaque() [[OPAQUE_CALL:#[0-9]+]]
-; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: %p = call ptr @leaf() [[LEAF_CALL:#[0-9]+]]
 ; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: %f = call i32 @fib(i32 3) [[FIB_CALL:#[0-9]+]]

@@ -1,6 +1,5 @@
-; Frames around single calls: when the calls that may allocate are spread
-; over rare branches whose only common dominator is the entry block (the
-; slow paths of an allocator, error paths), each call pushes a frame of its
+; Frames around single calls: when the calls that may allocate are rare
+; (the slow paths of an allocator, error paths), each call pushes a frame of its
 ; own right before it and pops it right after it, by decrementing the
 ; depth, and the common path has no shadow-stack code at all. Allocations
 ; of such a function are made outside any frame of its own (flags 0).
@@ -36,7 +35,10 @@ declare i32 @__gxx_personality_v0(...)
 ; CHECK-NEXT: {{%tm.shadow = .*@__tm_shadow|%tm.depth = load}}
 ; CHECK: %tm.depth.inner = add i32 %tm.depth, 1
 ; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: %r = call ptr @raw_malloc(i64 %n)
 ; The pop reuses the push's address of the shadow stack.
 ; CHECK-NEXT: %tm.depth.after = load i32, ptr {{%tm.shadow|@__tm_shadow}}
@@ -48,7 +50,10 @@ declare i32 @__gxx_personality_v0(...)
 ; CHECK-NOT: tm.
 ; CHECK: br i1 %empty, label %refill, label %take
 ; CHECK: refill:
-; CHECK: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: %fresh = call ptr @new_pool(i64 %n)
 ; CHECK: %tm.depth.popped{{[0-9]*}} = sub i32 %tm.depth.after{{[0-9]*}}, 1
 ; CHECK: take:
@@ -100,6 +105,37 @@ cold2:
   br label %done
 done:
   ret ptr %p
+}
+
+; A rare call below a block other than the entry: shrink-wrapping would
+; push the frame in %slow, off the common path, but its d would then stay
+; live across the call in a callee-saved register, which the prologue saves
+; on every run. A frame around the call keeps nothing live across it.
+; CHECK-LABEL: define i64 @rare_below(
+; CHECK-NEXT: entry:
+; CHECK-NOT: tm.
+; CHECK: slow:
+; CHECK-NEXT: {{%tm.shadow[0-9]* = .*@__tm_shadow|%tm.depth[0-9]* = load}}
+; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack
+; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
+; CHECK-NEXT: call void @ext()
+; CHECK-NEXT: %tm.depth.after{{[0-9]*}} = load i32
+; CHECK-NEXT: %tm.depth.popped{{[0-9]*}} = sub i32 %tm.depth.after{{[0-9]*}}, 1
+; CHECK-NEXT: store i32 %tm.depth.popped{{[0-9]*}}
+; CHECK-NEXT: br label %done
+; CHECK-NOT: tm.
+; CHECK: ret i64 %x
+define i64 @rare_below(i64 %x, i1 %a) {
+entry:
+  %c = icmp ugt i64 %x, 100
+  br i1 %c, label %check, label %done
+check:
+  br i1 %a, label %slow, label %done, !prof !0
+slow:
+  call void @ext()
+  br label %done
+done:
+  ret i64 %x
 }
 
 ; As likely as not (no weights): one frame, at the entry.

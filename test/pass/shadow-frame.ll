@@ -1,8 +1,7 @@
 ; The shadow-stack frame of a function that calls functions that may
 ; allocate (docs/architecture.md, "Tracebacks without unwinding"): the depth
-; is read and incremented at entry,
-; the slot is computed once, a call site is stored before each call that
-; may allocate (not before calls that cannot, intrinsics or inline asm), the
+; is read and incremented at entry, a call site is stored before each call
+; that may allocate (not before calls that cannot, intrinsics or inline asm), the
 ; depth is restored at every return, and the function's own allocation
 ; sites say that the top slot is its own (flags = TM_SITE_OWN_FRAME).
 ; RUN: %opt -passes=tracemalloc -S %s | FileCheck %s
@@ -23,7 +22,8 @@ target triple = "x86_64-unknown-linux-gnu"
 ; CHECK: [[HELPER:@__tm_str[.0-9]*]] = private unnamed_addr constant [7 x i8] c"helper\00", align 1
 ; CHECK: [[INL_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE]], ptr [[HELPER]], ptr [[INL_OUTER]], i32 41, i32 2, i32 1, i32 2 }, align 8
 ; CHECK: [[DIRECT_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE]], ptr [[CALLER]], ptr null, i32 7, i32 3, i32 1, i32 1 }, align 8
-; CHECK: @__tm_shadow = external thread_local(initialexec) global %tm.shadow_stack
+; No PIC level: code for an executable, which defines the shadow stack.
+; CHECK: @__tm_shadow = linkonce_odr dso_local thread_local(localexec) global %tm.shadow_stack zeroinitializer, comdat
 ; The call sites of @caller: flags 0 (the runtime only reads the flags of
 ; allocation sites).
 ; CHECK: [[EXT_SITE:@__tm_site[.0-9]*]] = private unnamed_addr constant %tm.site { ptr [[FILE]], ptr [[CALLER]], ptr null, i32 3, i32 5, i32 0, i32 1 }, align 8
@@ -40,9 +40,6 @@ define i32 @caller(i32 %x, ptr %s) !dbg !10 {
 ; CHECK: %tm.depth = load i32, ptr [[SHADOW:%tm.shadow|@__tm_shadow]], align 4, !dbg [[ENTRY_LOC:![0-9]+]]
 ; CHECK-NEXT: %tm.depth.inner = add i32 %tm.depth, 1, !dbg [[ENTRY_LOC]]
 ; CHECK-NEXT: store i32 %tm.depth.inner, ptr [[SHADOW]], align 4, !dbg [[ENTRY_LOC]]
-; CHECK-NEXT: %tm.index = call i32 @llvm.umin.i32(i32 %tm.depth, i32 4095), !dbg [[ENTRY_LOC]]
-; CHECK-NEXT: %tm.index.ext = zext i32 %tm.index to i64, !dbg [[ENTRY_LOC]]
-; CHECK-NEXT: %tm.slot = getelementptr inbounds %tm.shadow_stack, ptr [[SHADOW]], i64 0, i32 2, i64 %tm.index.ext, !dbg [[ENTRY_LOC]]
 ; Known not to allocate: no store.
 ; CHECK-NEXT: %n = call i64 @strlen(ptr %s), !dbg
 ; CHECK-NEXT: call void @llvm.memcpy.p0.p0.i64(ptr %buf, ptr %s, i64 16, i1 false), !dbg
@@ -57,9 +54,14 @@ entry:
   %c = icmp eq i32 %x, 0
   br i1 %c, label %a, label %b
 
-; May allocate: the site goes into the slot first. Every return restores.
+; May allocate: the site goes into the slot first, slots[d % 4096], its
+; address computed there (only d stays live across calls). Every return
+; restores.
 ; CHECK: a:
-; CHECK-NEXT: store ptr [[EXT_SITE]], ptr %tm.slot, align 8, !dbg [[EXT_LOC:![0-9]+]]
+; CHECK-NEXT: %tm.index = and i32 %tm.depth, 4095, !dbg [[EXT_LOC:![0-9]+]]
+; CHECK-NEXT: %tm.index.ext = zext i32 %tm.index to i64, !dbg [[EXT_LOC]]
+; CHECK-NEXT: %tm.slot = getelementptr inbounds %tm.shadow_stack, ptr [[SHADOW]], i64 0, i32 2, i64 %tm.index.ext, !dbg [[EXT_LOC]]
+; CHECK-NEXT: store ptr [[EXT_SITE]], ptr %tm.slot, align 8, !dbg [[EXT_LOC]]
 ; CHECK-NEXT: call void @ext(), !dbg [[EXT_LOC]]
 ; CHECK-NEXT: store i32 %tm.depth, ptr [[SHADOW]], align 4, !dbg
 ; CHECK-NEXT: ret i32 0
@@ -70,7 +72,10 @@ a:
 ; A call of a function without a frame that allocates needs a site; the
 ; allocation here passes its site and stores nothing.
 ; CHECK: b:
-; CHECK-NEXT: store ptr [[LEAF_SITE]], ptr %tm.slot, align 8, !dbg
+; CHECK-NEXT: %[[I:tm\.index[0-9]+]] = and i32 %tm.depth, 4095, !dbg
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]+]] = zext i32 %[[I]] to i64, !dbg
+; CHECK-NEXT: %[[S:tm\.slot[0-9]+]] = getelementptr inbounds %tm.shadow_stack, ptr [[SHADOW]], i64 0, i32 2, i64 %[[X]], !dbg
+; CHECK-NEXT: store ptr [[LEAF_SITE]], ptr %[[S]], align 8, !dbg
 ; CHECK-NEXT: %l = call ptr @leaf(), !dbg
 ; CHECK-NEXT: %p = call ptr @__tm_malloc(i64 8, ptr [[OWN_SITE]]), !dbg
 ; CHECK-NEXT: %q = call ptr @__tm_malloc(i64 9, ptr [[INL_SITE]]), !dbg

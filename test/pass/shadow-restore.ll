@@ -27,7 +27,10 @@ define i32 @jumps(ptr %env) {
   br i1 %z, label %first, label %again
 
 ; CHECK: first:
-; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot, align 8
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]], align 8
 ; CHECK-NEXT: call void @jump_away(ptr %env)
 ; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret i32 0
@@ -68,7 +71,10 @@ lpad:
 ; the depth alone (the frame that catches sets it).
 define void @catches() personality ptr @__gxx_personality_v0 {
 ; CHECK-LABEL: define void @catches()
-; CHECK: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot, align 8
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]], align 8
 ; CHECK-NEXT: invoke void @ext()
 ; CHECK-NEXT: to label %cont unwind label %lpad
   invoke void @ext()
@@ -93,7 +99,10 @@ lpad:
 ; CHECK-NEXT: %lp2 = landingpad { ptr, i32 }
 ; CHECK-NEXT: cleanup
 ; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}, align 4
-; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot, align 8
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]], align 8
 ; CHECK-NEXT: call void @__cxa_end_catch()
 ; CHECK-NEXT: resume { ptr, i32 } %lp2
 cleanup:
@@ -134,7 +143,10 @@ define ptr @forward(ptr %p, i1 %c) {
 ; CHECK: other:
 ; CHECK-NEXT: {{%tm.shadow = .*@__tm_shadow|%tm.depth = load}}
 ; CHECK: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}, align 4
-; CHECK: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot, align 8
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]], align 8
 ; CHECK-NEXT: call void @ext()
 ; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret ptr null
@@ -167,7 +179,10 @@ define i32 @tails(i32 %k, ptr %env) {
 ; CHECK-NEXT: %a = tail call i32 @abs(i32 %k)
 ; CHECK-NEXT: ret i32 %a
 ; CHECK: may:
-; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot, align 8
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]], align 8
 ; CHECK-NEXT: %b = tail call i32 @ext_int()
 ; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret i32 %b

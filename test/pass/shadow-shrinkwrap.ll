@@ -28,7 +28,10 @@ declare i32 @__gxx_personality_v0(...)
 ; CHECK-NEXT: {{%tm.shadow = .*@__tm_shadow|%tm.depth = load}}
 ; CHECK: %tm.depth.inner = add i32 %tm.depth, 1
 ; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK: store ptr [[OUTSIDE]], ptr %tm.slot
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr [[OUTSIDE]], ptr %[[S]]
 ; CHECK-NEXT: call void @ext()
 ; CHECK-NEXT: %q = call ptr @__tm_malloc(i64 16, ptr [[INSIDE]])
 ; CHECK-NEXT: br label %done.tm.pop
@@ -61,7 +64,10 @@ done:
 ; CHECK: loop:
 ; CHECK-NOT: %tm.
 ; CHECK: call:
-; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %tm.slot
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
+; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: call void @ext()
 ; CHECK: latch:
 ; CHECK-NOT: store

@@ -153,8 +153,10 @@ int main(int argc, char **argv) {
   return 0;
 }
 
+// The site and the innermost 4096 callers, all recurse(): deep_thread's
+// slot of the ring was taken by a deeper frame.
 // DEEP: deep: nframe 4097, total_nframe 65535
-// DEEP-NEXT: most recent: limits.c:{{[0-9]+}}, oldest: deep_thread
+// DEEP-NEXT: most recent: limits.c:26, oldest: recurse
 // DEEP-NEXT: shallow: nframe 3, total_nframe 3
 
 // LARGE: tracked: 5368709120

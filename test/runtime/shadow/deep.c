@@ -1,13 +1,16 @@
 // Recursion deeper than the shadow stack's capacity (TM_SHADOW_CAP = 4096
 // slots): no crash, total_nframe is the true depth, and the frames kept are
-// the most recent ones. Frames deeper than the capacity all store into the
-// last slot, which holds the innermost caller's call site here: the
+// the most recent ones. The slots are a ring: a frame deeper than the
+// capacity takes the slot of the frame 4096 below it, so the innermost 4096
+// callers are exact and the outer ones are lost, but counted. Here the
 // allocating function has no frame of its own.
 //
 // RUN: %tmcc -O0 %s -o %t.O0
 // RUN: env TRACEMALLOC=8 %t.O0 | FileCheck %s
+// RUN: env TRACEMALLOC=65535 %t.O0 | FileCheck --check-prefix=ALL %s
 // RUN: %tmcc -O2 %s -o %t.O2
 // RUN: env TRACEMALLOC=8 %t.O2 | FileCheck %s
+// RUN: env TRACEMALLOC=65535 %t.O2 | FileCheck --check-prefix=ALL %s
 #include "Inputs/shadow-print.h"
 
 void *volatile sink;
@@ -20,24 +23,43 @@ __attribute__((noinline)) void recurse(int n) {
     leaf();
     return;
   }
-  recurse(n - 1);
+  if (n % 1000 == 0) {
+    // Nothing to hoist or sink: -O2 keeps the two calls apart.
+    __asm__ volatile("");
+    recurse(n - 1);
+    __asm__ volatile("");
+  } else
+    recurse(n - 1);
   seen = n; // not a tail call
 }
 
 int main(void) {
   recurse(5000);
-  shadow_print_traces(1000);
+  shadow_print_runs(1000);
   return 0;
 }
 
 // main + 5001 recurse frames + leaf.
 // CHECK:      size=1001 nframe=8 total=5003
+// CHECK-NEXT:   recurse deep.c:32 x6
 // CHECK-NEXT:   recurse deep.c:23
-// CHECK-NEXT:   recurse deep.c:23
-// CHECK-NEXT:   recurse deep.c:23
-// CHECK-NEXT:   recurse deep.c:23
-// CHECK-NEXT:   recurse deep.c:23
-// CHECK-NEXT:   recurse deep.c:23
-// CHECK-NEXT:   recurse deep.c:20
-// CHECK-NEXT:   leaf deep.c:16
+// CHECK-NEXT:   leaf deep.c:19
 // CHECK-NEXT: end
+
+// With every frame kept: the site, then the slots of recurse(4095) to
+// recurse(0), the 4096 innermost frames; main and recurse(5000) to
+// recurse(4096) are lost. recurse(n) is called at line 29 when n is a
+// multiple of 1000, else at line 32.
+// ALL:      size=1001 nframe=4097 total=5003
+// ALL-NEXT:   recurse deep.c:32 x95
+// ALL-NEXT:   recurse deep.c:29
+// ALL-NEXT:   recurse deep.c:32 x999
+// ALL-NEXT:   recurse deep.c:29
+// ALL-NEXT:   recurse deep.c:32 x999
+// ALL-NEXT:   recurse deep.c:29
+// ALL-NEXT:   recurse deep.c:32 x999
+// ALL-NEXT:   recurse deep.c:29
+// ALL-NEXT:   recurse deep.c:32 x999
+// ALL-NEXT:   recurse deep.c:23
+// ALL-NEXT:   leaf deep.c:19
+// ALL-NEXT: end

@@ -7,6 +7,9 @@
  * size, as
  *   size=<size> nframe=<nframe> total=<total_nframe>
  *     <function> <basename>:<lineno>      (oldest frame first)
+ * shadow_print_runs(min_size) prints the same, but each run of equal
+ * consecutive frames once, followed by " x<count>" when there are several:
+ * for tracebacks of thousands of frames.
  * Nothing is printed before the snapshot is taken: stdio allocates.
  */
 #ifndef SHADOW_PRINT_H
@@ -28,7 +31,16 @@ static int shadow_by_size(const void *a, const void *b) {
   return (x->size > y->size) - (x->size < y->size);
 }
 
-static void shadow_print_traces(size_t min_size) {
+static void shadow_print_frame(const tracemalloc_frame *frame,
+                               unsigned int repeat) {
+  printf("  %s %s:%u", frame->function, shadow_basename(frame->filename),
+         frame->lineno);
+  if (repeat > 1)
+    printf(" x%u", repeat);
+  printf("\n");
+}
+
+static void shadow_print(size_t min_size, int runs) {
   tracemalloc_snapshot *snapshot = tracemalloc_take_snapshot();
   if (!snapshot) {
     printf("no snapshot: %s\n", tracemalloc_last_error());
@@ -46,13 +58,22 @@ static void shadow_print_traces(size_t min_size) {
     const tracemalloc_traceback *tb = traces[i]->traceback;
     printf("size=%zu nframe=%u total=%u\n", traces[i]->size, tb->nframe,
            tb->total_nframe);
-    for (unsigned int f = 0; f < tb->nframe; f++)
-      printf("  %s %s:%u\n", tb->frames[f]->function,
-             shadow_basename(tb->frames[f]->filename), tb->frames[f]->lineno);
+    unsigned int repeat = 1;
+    for (unsigned int f = 0; f < tb->nframe; f++, repeat++) {
+      // Frames are interned: equal frames are the same object.
+      if (runs && f + 1 < tb->nframe && tb->frames[f + 1] == tb->frames[f])
+        continue;
+      shadow_print_frame(tb->frames[f], repeat);
+      repeat = 0;
+    }
   }
   printf("end\n");
   fflush(stdout);
   tracemalloc_snapshot_free(snapshot);
 }
+
+static void shadow_print_traces(size_t min_size) { shadow_print(min_size, 0); }
+
+static void shadow_print_runs(size_t min_size) { shadow_print(min_size, 1); }
 
 #endif /* SHADOW_PRINT_H */
