@@ -33,7 +33,24 @@ struct counts_cell {
   _Atomic uint64_t allocations, allocated, temporary;
 };
 
-static struct counts_cell *_Atomic segments[NSEGMENTS];
+/* STRIPES copies of the counters, summed when copied: each thread counts in
+ * one, picked in turn as threads start counting, so that two threads
+ * allocating from the same tracebacks do not fight over the cells' cache
+ * lines (with one set, two threads of alloc_heavy ran at the throughput of
+ * one). */
+#define STRIPES 4u
+static struct counts_cell *_Atomic segments[STRIPES][NSEGMENTS];
+static _Atomic unsigned int next_stripe;
+static _Thread_local unsigned int thread_stripe; /* stripe + 1; 0: none yet */
+
+static unsigned int this_thread_stripe(void) {
+  if (__builtin_expect(!thread_stripe, 0))
+    thread_stripe =
+        atomic_fetch_add_explicit(&next_stripe, 1, memory_order_relaxed) %
+            STRIPES +
+        1;
+  return thread_stripe - 1;
+}
 
 /* Bumped at every reset, so that a thread's last allocation from before a
  * reset never matches a block recorded after it. */
@@ -59,14 +76,14 @@ static unsigned int segment_of(uint32_t id, uint64_t *offset) {
   return k;
 }
 
-static struct counts_cell *map_segment(unsigned int k) {
+static struct counts_cell *map_segment(unsigned int stripe, unsigned int k) {
   struct counts_cell *fresh = tm_os_map(segment_size(k));
   struct counts_cell *expected = NULL;
   if (!fresh)
     return NULL;
   /* Another shard's thread may have mapped it meanwhile. */
-  if (!atomic_compare_exchange_strong_explicit(&segments[k], &expected, fresh,
-                                               memory_order_acq_rel,
+  if (!atomic_compare_exchange_strong_explicit(&segments[stripe][k], &expected,
+                                               fresh, memory_order_acq_rel,
                                                memory_order_acquire)) {
     tm_os_unmap(fresh, segment_size(k));
     return expected;
@@ -74,13 +91,15 @@ static struct counts_cell *map_segment(unsigned int k) {
   return fresh;
 }
 
-/* The cell of id, mapped if need be; NULL when it cannot be. */
+/* The cell of id in this thread's stripe, mapped if need be; NULL when it
+ * cannot be. */
 static struct counts_cell *cell_of(uint32_t id) {
   uint64_t offset;
   unsigned int k = segment_of(id, &offset);
+  unsigned int stripe = this_thread_stripe();
   struct counts_cell *segment =
-      atomic_load_explicit(&segments[k], memory_order_acquire);
-  if (__builtin_expect(!segment, 0) && !(segment = map_segment(k)))
+      atomic_load_explicit(&segments[stripe][k], memory_order_acquire);
+  if (__builtin_expect(!segment, 0) && !(segment = map_segment(stripe, k)))
     return NULL;
   return &segment[offset];
 }
@@ -126,28 +145,30 @@ void tm_counts_copy_locked(tm_alloc_counts *out, uint32_t count) {
   for (uint32_t id = 0; id < count; id++) {
     uint64_t offset;
     unsigned int k = segment_of(id, &offset);
-    struct counts_cell *segment =
-        atomic_load_explicit(&segments[k], memory_order_acquire);
-    if (!segment) {
-      out[id] = (tm_alloc_counts){0, 0, 0};
-      continue;
+    out[id] = (tm_alloc_counts){0, 0, 0};
+    for (unsigned int stripe = 0; stripe < STRIPES; stripe++) {
+      struct counts_cell *segment =
+          atomic_load_explicit(&segments[stripe][k], memory_order_acquire);
+      if (!segment)
+        continue;
+      const struct counts_cell *cell = &segment[offset];
+      out[id].allocations +=
+          atomic_load_explicit(&cell->allocations, memory_order_relaxed);
+      out[id].allocated +=
+          atomic_load_explicit(&cell->allocated, memory_order_relaxed);
+      out[id].temporary +=
+          atomic_load_explicit(&cell->temporary, memory_order_relaxed);
     }
-    const struct counts_cell *cell = &segment[offset];
-    out[id].allocations =
-        atomic_load_explicit(&cell->allocations, memory_order_relaxed);
-    out[id].allocated =
-        atomic_load_explicit(&cell->allocated, memory_order_relaxed);
-    out[id].temporary =
-        atomic_load_explicit(&cell->temporary, memory_order_relaxed);
   }
 }
 
 void tm_counts_reset_locked(void) {
   reset_epoch++;
-  for (unsigned int k = 0; k < NSEGMENTS; k++) {
-    struct counts_cell *segment =
-        atomic_exchange_explicit(&segments[k], NULL, memory_order_acq_rel);
-    if (segment)
-      tm_os_unmap(segment, segment_size(k));
-  }
+  for (unsigned int stripe = 0; stripe < STRIPES; stripe++)
+    for (unsigned int k = 0; k < NSEGMENTS; k++) {
+      struct counts_cell *segment = atomic_exchange_explicit(
+          &segments[stripe][k], NULL, memory_order_acq_rel);
+      if (segment)
+        tm_os_unmap(segment, segment_size(k));
+    }
 }
