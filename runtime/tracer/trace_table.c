@@ -213,13 +213,22 @@ static uint64_t hash_key(unsigned int domain, uintptr_t ptr) {
   return tm_hash_integer(key_word(domain, ptr));
 }
 
-/* The top bits pick the shard, the low 32 bits the slot in it. */
-static struct tm_shard *shard_of(uint64_t hash) {
-  return &shards[hash >> (64 - SHARD_BITS)];
+/* The shard: the block's 64 MiB region picks a group of four shards, the
+ * top bits of its hash one of them; the low 32 bits pick the slot. glibc
+ * gives each thread's arena heaps of their own, 64 MiB aligned, so threads
+ * allocating and freeing their own blocks seldom take the same shard lock
+ * -- with shards picked by the hash alone, two threads took each other's
+ * lock lines at nearly every operation and ran at the throughput of one. */
+#define REGION_SHIFT 26
+#define GROUP_BITS 2
+static struct tm_shard *shard_of(uint64_t hash, uintptr_t ptr) {
+  uint64_t region = tm_hash_integer((uint64_t)ptr >> REGION_SHIFT);
+  uint64_t group = region >> (64 - (SHARD_BITS - GROUP_BITS));
+  return &shards[group << GROUP_BITS | hash >> (64 - GROUP_BITS)];
 }
 
 tm_shard *tm_table_lock(unsigned int domain, uintptr_t ptr) {
-  struct tm_shard *shard = shard_of(hash_key(domain, ptr));
+  struct tm_shard *shard = shard_of(hash_key(domain, ptr), ptr);
   acquire(&shard->lock);
   return shard;
 }
@@ -232,7 +241,7 @@ static uint32_t home_of(uint32_t capacity, uint64_t hash);
  * no harm: a prefetch never faults. */
 void tm_table_prefetch(unsigned int domain, uintptr_t ptr) {
   uint64_t hash = hash_key(domain, ptr);
-  struct table_view *view = &table_views[shard_of(hash) - shards];
+  struct table_view *view = &table_views[shard_of(hash, ptr) - shards];
   struct slot *slots = __atomic_load_n(&view->slots, __ATOMIC_RELAXED);
   uint32_t capacity = __atomic_load_n(&view->capacity, __ATOMIC_RELAXED);
   if (slots)
