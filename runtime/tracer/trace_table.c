@@ -2,11 +2,11 @@
  * trace_table.c - one trace per live block: (domain, pointer) -> (size,
  * traceback id).
  *
- * Sharded by pointer hash with one lock per shard, so threads allocating at
- * the same time rarely meet. Each shard is an open-addressing table with
- * linear probing and backward-shift deletion (no tombstones: the churn of
- * malloc/free would otherwise fill the table with them). The memory comes
- * from mmap.
+ * Sharded by the block's 64 MiB region and its hash (shard_of), with one
+ * lock per shard, so threads allocating at the same time rarely meet. Each
+ * shard is an open-addressing table with linear probing and backward-shift
+ * deletion (no tombstones: the churn of malloc/free would otherwise fill the
+ * table with them). The memory comes from mmap.
  *
  * Memory per trace is what a tracer that is left on must keep small, so a
  * slot is 12 bytes: the address (shifted: blocks are 16-byte aligned), the
