@@ -51,13 +51,10 @@ void *__tm_calloc(size_t nmemb, size_t size, tm_site_t site) {
 
 void __tm_free(void *ptr, tm_site_t site) {
   (void)site;
-  if (tm_enter() && ptr) {
-    tm_shard *shard = tm_untrack_begin(LIBC_DOMAIN, ptr);
+  if (tm_enter() && ptr)
+    tm_free_untracking(LIBC_DOMAIN, ptr, REAL(free));
+  else
     REAL(free)(ptr);
-    tm_untrack_end(shard, LIBC_DOMAIN, ptr);
-  } else {
-    REAL(free)(ptr);
-  }
   tm_leave();
 }
 

@@ -83,9 +83,7 @@ void free(void *ptr) {
     /* Raised while the shard lock is held (tm_untrack_begin): a signal
      * handler that allocates meanwhile must not record, and wait for it. */
     tm_reentrant++;
-    tm_shard *shard = tm_untrack_begin(LIBC_DOMAIN, ptr);
-    __libc_free(ptr);
-    tm_untrack_end(shard, LIBC_DOMAIN, ptr);
+    tm_free_untracking(LIBC_DOMAIN, ptr, __libc_free);
     tm_reentrant--;
   } else {
     __libc_free(ptr);

@@ -294,11 +294,16 @@ static unsigned int domain_of(const struct tm_shard *shard,
   return tag == TAG_ESCAPED ? record_of(shard, slot)->domain : tag - 1;
 }
 
+/* The address of a packed trace whose low word is lo. */
+static uintptr_t packed_ptr(uint64_t lo) {
+  return (uintptr_t)((lo & IDENTITY_MASK) >> KEY_SHIFT << 4);
+}
+
 static uintptr_t ptr_of(const struct tm_shard *shard, const struct slot *slot) {
   uint64_t lo = lo_of(slot);
   if (tag_of(lo) == TAG_ESCAPED)
     return record_of(shard, slot)->ptr;
-  return (uintptr_t)((lo & IDENTITY_MASK) >> KEY_SHIFT << 4);
+  return packed_ptr(lo);
 }
 
 static void unpack(const struct tm_shard *shard, const struct slot *slot,
@@ -312,7 +317,7 @@ static void unpack(const struct tm_shard *shard, const struct slot *slot,
     out->domain = record->domain;
     out->traceback_id = record->traceback_id;
   } else {
-    out->ptr = (uintptr_t)((lo & IDENTITY_MASK) >> KEY_SHIFT << 4);
+    out->ptr = packed_ptr(lo);
     out->size = (size_t)(lo >> SIZE_LOW_SHIFT) |
                 (size_t)(hi & ((1u << SIZE_HIGH_BITS) - 1)) << SIZE_LOW_BITS;
     out->domain = tag_of(lo) - 1;

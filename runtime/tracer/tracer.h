@@ -254,6 +254,14 @@ TM_HIDDEN void tm_record_free(unsigned int domain, void *ptr);
  * The real free runs with tm_reentrant raised, as every real call does. */
 TM_HIDDEN tm_shard *tm_untrack_begin(unsigned int domain, void *ptr);
 TM_HIDDEN void tm_untrack_end(tm_shard *shard, unsigned int domain, void *ptr);
+/* Free ptr (not NULL) with real_free between the two halves; tm_reentrant
+ * must be raised (entry points: tm_enter). */
+static inline void tm_free_untracking(unsigned int domain, void *ptr,
+                                      void (*real_free)(void *)) {
+  tm_shard *shard = tm_untrack_begin(domain, ptr);
+  real_free(ptr);
+  tm_untrack_end(shard, domain, ptr);
+}
 
 /* Before a module is unloaded: copy the site records of its code that the
  * depot refers to (tm_traceback_detach_locked), with every lock held. */
