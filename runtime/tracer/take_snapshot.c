@@ -273,11 +273,13 @@ tracemalloc_traceback *tracemalloc_get_object_traceback(const void *ptr) {
   /* The start of a block of the C library's domain: one shard lock, which
    * also keeps the depot from being reset while the traceback is copied. */
   tm_trace_entry entry;
-  tm_shard *shard = tm_table_lock(0, addr);
-  int found = tm_table_find(shard, 0, addr, &entry);
+  tm_table_key key;
+  tm_table_key_init(&key, 0, addr);
+  tm_table_lock(&key);
+  int found = tm_table_find(&key, &entry);
   if (found)
     result = copy_traceback(tm_traceback_get(entry.traceback_id));
-  tm_table_unlock(shard);
+  tm_table_unlock(&key);
   if (found)
     return result;
 

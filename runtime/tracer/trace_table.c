@@ -227,28 +227,31 @@ static struct tm_shard *shard_of(uint64_t hash, uintptr_t ptr) {
   return &shards[group << GROUP_BITS | hash >> (64 - GROUP_BITS)];
 }
 
-tm_shard *tm_table_lock(unsigned int domain, uintptr_t ptr) {
-  struct tm_shard *shard = shard_of(hash_key(domain, ptr), ptr);
-  acquire(&shard->lock);
-  return shard;
-}
-
 static uint32_t home_of(uint32_t capacity, uint64_t hash);
+static uint64_t identity_of(unsigned int domain, uintptr_t ptr);
 
-/* Without the lock: the table's address and capacity are read from its view
- * with relaxed atomics (set_table stores them so), and may be a mismatched
- * pair while the shard grows -- then the wrong line is loaded, which does
- * no harm: a prefetch never faults. */
-void tm_table_prefetch(unsigned int domain, uintptr_t ptr) {
+/* The prefetch reads the table's address and capacity from its view with
+ * relaxed atomics, without the lock (set_table stores them so): they may be
+ * a mismatched pair while the shard grows -- then the wrong line is loaded,
+ * which does no harm: a prefetch never faults. */
+void tm_table_key_init(tm_table_key *key, unsigned int domain, uintptr_t ptr) {
   uint64_t hash = hash_key(domain, ptr);
-  struct table_view *view = &table_views[shard_of(hash, ptr) - shards];
+  struct tm_shard *shard = shard_of(hash, ptr);
+  *key = (tm_table_key){.ptr = ptr,
+                        .domain = domain,
+                        .hash = hash,
+                        .identity = identity_of(domain, ptr),
+                        .shard = shard};
+  struct table_view *view = &table_views[shard - shards];
   struct slot *slots = __atomic_load_n(&view->slots, __ATOMIC_RELAXED);
   uint32_t capacity = __atomic_load_n(&view->capacity, __ATOMIC_RELAXED);
   if (slots)
     __builtin_prefetch(&slots[home_of(capacity, hash)], 1);
 }
 
-void tm_table_unlock(tm_shard *shard) { release(&shard->lock); }
+void tm_table_lock(const tm_table_key *key) { acquire(&key->shard->lock); }
+
+void tm_table_unlock(const tm_table_key *key) { release(&key->shard->lock); }
 
 /* ---- Packing ---- */
 
@@ -412,23 +415,36 @@ static uint32_t home_of(uint32_t capacity, uint64_t hash) {
   return (uint32_t)(((uint64_t)(uint32_t)hash * capacity) >> 32);
 }
 
-/* Index of the slot of (domain, ptr), or of the free slot that ends its
- * probe sequence. */
+/* Whether lo is a free slot's or an escaped trace's: tags 0 and 7, the two
+ * a probe stops at or looks past its slot for, in one test. */
+static int is_free_or_escaped(uint64_t lo) {
+  return ((lo + 1) & (TAG_MASK - 1)) == 0;
+}
+
+/* Index of the slot of (domain, ptr), whose hash_key is hash and identity
+ * identity_of, or of the free slot that ends its probe sequence. The loop
+ * is the table's hottest: one load and two tests a slot. */
 static uint32_t probe(const struct tm_shard *shard, unsigned int domain,
-                      uintptr_t ptr) {
-  uint64_t identity = identity_of(domain, ptr);
-  uint32_t i = home_of(shard->capacity, hash_key(domain, ptr));
-  for (;; i++) {
-    const struct slot *slot = &shard->slots[i];
+                      uintptr_t ptr, uint64_t hash, uint64_t identity) {
+  const struct slot *slots = shard->slots;
+  const struct slot *slot = &slots[home_of(shard->capacity, hash)];
+  for (;; slot++) {
     uint64_t lo = lo_of(slot);
-    if ((lo & IDENTITY_MASK) == identity || tag_of(lo) == TAG_FREE)
-      return i;
-    if (__builtin_expect(tag_of(lo) == TAG_ESCAPED, 0)) {
+    if ((lo & IDENTITY_MASK) == identity)
+      break;
+    if (__builtin_expect(is_free_or_escaped(lo), 0)) {
+      if (tag_of(lo) == TAG_FREE)
+        break;
       const struct overflow_record *record = record_of(shard, slot);
       if (record->ptr == ptr && record->domain == domain)
-        return i;
+        break;
     }
   }
+  return (uint32_t)(slot - slots);
+}
+
+static uint32_t probe_key(const tm_table_key *key) {
+  return probe(key->shard, key->domain, key->ptr, key->hash, key->identity);
 }
 
 /* The home of the trace in slot: a packed one hashes its identity bits. */
@@ -453,8 +469,10 @@ static int rehash(struct tm_shard *shard, const struct slot *old,
   for (uint32_t i = 0; i < old_slots; i++) {
     if (is_empty(&old[i]))
       continue;
-    uint32_t j =
-        probe(shard, domain_of(shard, &old[i]), ptr_of(shard, &old[i]));
+    unsigned int domain = domain_of(shard, &old[i]);
+    uintptr_t ptr = ptr_of(shard, &old[i]);
+    uint32_t j = probe(shard, domain, ptr, hash_key(domain, ptr),
+                       identity_of(domain, ptr));
     if (is_last(shard, j))
       return -1;
     shard->slots[j] = old[i];
@@ -510,21 +528,26 @@ static TM_COLD int grow(struct tm_shard *shard) {
   return -1;
 }
 
-int tm_table_put(tm_shard *shard, const tm_trace_entry *entry,
+int tm_table_put(const tm_table_key *key, size_t size, uint32_t traceback_id,
                  size_t *old_size) {
+  struct tm_shard *shard = key->shard;
   if (shard->count >= shard->grow_at && grow(shard) < 0)
     return -1;
-  uint32_t i = probe(shard, entry->domain, entry->ptr);
+  uint32_t i = probe_key(key);
   if (is_last(shard, i)) {
     if (grow(shard) < 0)
       return -1;
-    i = probe(shard, entry->domain, entry->ptr);
+    i = probe_key(key);
     if (is_last(shard, i))
       return -1;
   }
+  const tm_trace_entry entry = {.ptr = key->ptr,
+                                .size = size,
+                                .domain = key->domain,
+                                .traceback_id = traceback_id};
   uint64_t lo;
   uint32_t hi;
-  if (pack(shard, entry, &lo, &hi) < 0)
+  if (pack(shard, &entry, &lo, &hi) < 0)
     return -1;
   struct slot *slot = &shard->slots[i];
   if (is_empty(slot)) {
@@ -540,11 +563,11 @@ int tm_table_put(tm_shard *shard, const tm_trace_entry *entry,
   return 0;
 }
 
-int tm_table_find(tm_shard *shard, unsigned int domain, uintptr_t ptr,
-                  tm_trace_entry *out) {
+int tm_table_find(const tm_table_key *key, tm_trace_entry *out) {
+  const struct tm_shard *shard = key->shard;
   if (shard->count == 0)
     return 0;
-  const struct slot *slot = &shard->slots[probe(shard, domain, ptr)];
+  const struct slot *slot = &shard->slots[probe_key(key)];
   if (is_empty(slot))
     return 0;
   unpack(shard, slot, out);
@@ -565,11 +588,11 @@ static void remove_at(struct tm_shard *shard, uint32_t hole) {
   shard->count--;
 }
 
-int tm_table_take(tm_shard *shard, unsigned int domain, uintptr_t ptr,
-                  tm_trace_entry *out) {
+int tm_table_take(const tm_table_key *key, tm_trace_entry *out) {
+  struct tm_shard *shard = key->shard;
   if (shard->count == 0)
     return 0;
-  uint32_t i = probe(shard, domain, ptr);
+  uint32_t i = probe_key(key);
   struct slot *slot = &shard->slots[i];
   if (is_empty(slot))
     return 0;

@@ -228,13 +228,15 @@ static TM_COLD struct counter_cell *claim_cell(void) {
  * thread. One shard lock keeps drop_all_traces from clearing in between. */
 static void release_cell(void *arg) {
   struct counter_cell *cell = arg;
-  tm_shard *shard = tm_table_lock(0, 0);
+  tm_table_key key;
+  tm_table_key_init(&key, 0, 0);
+  tm_table_lock(&key);
   atomic_fetch_add_explicit(
       &traced_flushed,
       atomic_load_explicit(&cell->pending, memory_order_relaxed),
       memory_order_relaxed);
   atomic_store_explicit(&cell->pending, 0, memory_order_relaxed);
-  tm_table_unlock(shard);
+  tm_table_unlock(&key);
   thread_cell = NULL;
   atomic_store_explicit(&cell->in_use, 0, memory_order_release);
 }
@@ -315,23 +317,24 @@ static void count_lost(void) {
 }
 
 /* Drop the trace a reused address still has (its block is gone). */
-static void drop_stale(tm_shard *shard, unsigned int domain, uintptr_t ptr) {
+static void drop_stale(const tm_table_key *key) {
   tm_trace_entry stale;
-  if (tm_table_take(shard, domain, ptr, &stale))
+  if (tm_table_take(key, &stale))
     sub_traced(stale.size);
 }
 
 /* With the shard locked: store the trace, replacing an older one. */
-static int put_locked(tm_shard *shard, const tm_trace_entry *entry) {
+static int put_locked(const tm_table_key *key, size_t size,
+                      uint32_t traceback_id) {
   size_t old_size;
-  if (tm_table_put(shard, entry, &old_size) < 0) {
+  if (tm_table_put(key, size, traceback_id, &old_size) < 0) {
     count_lost();
-    drop_stale(shard, entry->domain, entry->ptr);
+    drop_stale(key);
     return -1;
   }
   if (old_size != SIZE_MAX)
     sub_traced(old_size);
-  add_traced(entry->size);
+  add_traced(size);
   return 0;
 }
 
@@ -382,8 +385,9 @@ static int traceback_id_locked(tm_site_t site, unsigned int limit,
 int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
                     tm_site_t site) {
   tm_capture_if_wanted();
-  /* Looking the traceback up in the thread's cache hides the miss. */
-  tm_table_prefetch(domain, (uintptr_t)ptr);
+  /* Looking the traceback up in the thread's cache hides the slot's miss. */
+  tm_table_key key;
+  tm_table_key_init(&key, domain, (uintptr_t)ptr);
   int status = 0;
   int saved_errno = errno;
   tm_reentrant++;
@@ -392,58 +396,58 @@ int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
   tm_site_t stack_frames[STACK_FRAMES];
   captured_traceback tb = {.frames = NULL};
   tm_traceback_probe probe;
-  tm_trace_entry entry = {
-      .ptr = (uintptr_t)ptr, .size = size, .domain = domain};
-  int cached =
-      tm_traceback_cache_find(site, limit, &probe, &entry.traceback_id);
+  uint32_t traceback_id;
+  int cached = tm_traceback_cache_find(site, limit, &probe, &traceback_id);
   if (!cached && capture(site, limit, stack_frames, &tb) < 0) {
     count_lost();
     status = -1;
   } else {
-    tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
+    tm_table_lock(&key);
     /* Tracing may have stopped since the caller looked. */
     if (!atomic_load_explicit(&__tm_tracing, memory_order_relaxed)) {
       /* Nothing to record. */
     } else if (traceback_id_locked(site, limit, stack_frames, &tb, &probe,
-                                   cached, &entry.traceback_id) < 0) {
+                                   cached, &traceback_id) < 0) {
       count_lost();
-      drop_stale(shard, domain, (uintptr_t)ptr);
+      drop_stale(&key);
       status = -1;
     } else {
-      tm_count_allocation(domain, entry.ptr, size, entry.traceback_id);
-      status = put_locked(shard, &entry);
+      tm_count_allocation(domain, key.ptr, size, traceback_id);
+      status = put_locked(&key, size, traceback_id);
     }
-    tm_table_unlock(shard);
+    tm_table_unlock(&key);
   }
   tm_reentrant--;
   errno = saved_errno;
   return status;
 }
 
-tm_shard *tm_untrack_begin(unsigned int domain, void *ptr) {
+void tm_untrack_begin(tm_table_key *key, unsigned int domain, void *ptr) {
   tm_capture_if_wanted();
   tm_peak_copy_if_wanted();
-  tm_table_prefetch(domain, (uintptr_t)ptr);
+  tm_table_key_init(key, domain, (uintptr_t)ptr);
   int saved_errno = errno;
-  tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
+  tm_table_lock(key);
   errno = saved_errno;
-  return shard;
 }
 
-void tm_untrack_end(tm_shard *shard, unsigned int domain, void *ptr) {
+void tm_untrack_end(const tm_table_key *key) {
   int saved_errno = errno;
   tm_trace_entry freed;
-  if (tm_table_take(shard, domain, (uintptr_t)ptr, &freed)) {
+  if (tm_table_take(key, &freed)) {
     sub_traced(freed.size);
     tm_count_free(&freed);
   }
-  tm_table_unlock(shard);
+  tm_table_unlock(key);
   errno = saved_errno;
 }
 
 void tm_record_free(unsigned int domain, void *ptr) {
-  if (ptr)
-    tm_untrack_end(tm_untrack_begin(domain, ptr), domain, ptr);
+  if (!ptr)
+    return;
+  tm_table_key key;
+  tm_untrack_begin(&key, domain, ptr);
+  tm_untrack_end(&key);
 }
 
 /* A realloc freed the block of taken: a temporary allocation if it was this
@@ -453,21 +457,25 @@ void tm_count_realloc_free(const tm_taken_trace *taken) {
   const tm_trace_entry *old = &taken->entry;
   if (!tm_count_is_last_allocation(old->domain, old->ptr))
     return;
-  tm_shard *shard = tm_table_lock(old->domain, old->ptr);
+  tm_table_key key;
+  tm_table_key_init(&key, old->domain, old->ptr);
+  tm_table_lock(&key);
   tm_count_free(old);
-  tm_table_unlock(shard);
+  tm_table_unlock(&key);
 }
 
 int tm_take_trace(unsigned int domain, void *ptr, tm_taken_trace *taken) {
   tm_capture_if_wanted();
   tm_peak_copy_if_wanted();
   int saved_errno = errno;
-  tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
+  tm_table_key key;
+  tm_table_key_init(&key, domain, (uintptr_t)ptr);
+  tm_table_lock(&key);
   taken->generation = depot_generation;
-  int found = tm_table_take(shard, domain, (uintptr_t)ptr, &taken->entry);
+  int found = tm_table_take(&key, &taken->entry);
   if (found)
     sub_traced(taken->entry.size);
-  tm_table_unlock(shard);
+  tm_table_unlock(&key);
   errno = saved_errno;
   return found;
 }
@@ -475,11 +483,14 @@ int tm_take_trace(unsigned int domain, void *ptr, tm_taken_trace *taken) {
 void tm_put_back_trace(const tm_taken_trace *taken) {
   tm_capture_if_wanted();
   int saved_errno = errno;
-  tm_shard *shard = tm_table_lock(taken->entry.domain, taken->entry.ptr);
+  const tm_trace_entry *entry = &taken->entry;
+  tm_table_key key;
+  tm_table_key_init(&key, entry->domain, entry->ptr);
+  tm_table_lock(&key);
   if (atomic_load_explicit(&__tm_tracing, memory_order_relaxed) &&
       taken->generation == depot_generation)
-    put_locked(shard, &taken->entry);
-  tm_table_unlock(shard);
+    put_locked(&key, entry->size, entry->traceback_id);
+  tm_table_unlock(&key);
   errno = saved_errno;
 }
 

@@ -156,23 +156,35 @@ typedef struct tm_trace_entry {
 
 typedef struct tm_shard tm_shard;
 
-TM_HIDDEN tm_shard *tm_table_lock(unsigned int domain, uintptr_t ptr);
-TM_HIDDEN void tm_table_unlock(tm_shard *shard);
-/* Start loading the table slot of (domain, ptr), without a lock: at a large
- * live set each put and take is a cache miss, which work done meanwhile
- * hides. */
-TM_HIDDEN void tm_table_prefetch(unsigned int domain, uintptr_t ptr);
-/* Insert or replace. 0 on success, *old_size = the size replaced or
- * SIZE_MAX when new; -1 when the shard cannot grow (or, for a trace too
- * big to pack, keep its overflow record). */
-TM_HIDDEN int tm_table_put(tm_shard *shard, const tm_trace_entry *entry,
-                           size_t *old_size);
+/* A trace's key and what the table derives from it, computed once per
+ * operation: the key's hash, which picks the shard and the slot, and the
+ * shard. Hashing three times -- for the prefetch, the lock, the probe --
+ * was a tenth of an allocation's instructions. */
+typedef struct tm_table_key {
+  uintptr_t ptr;
+  unsigned int domain;
+  uint64_t hash;
+  uint64_t identity; /* what a slot of the trace holds of the key */
+  tm_shard *shard;
+} tm_table_key;
+
+/* Fill key for (domain, ptr) and start loading its table slot, without a
+ * lock: at a large live set each put and take is a cache miss, which the
+ * work done until the probe hides. */
+TM_HIDDEN void tm_table_key_init(tm_table_key *key, unsigned int domain,
+                                 uintptr_t ptr);
+/* Lock and unlock the key's shard: every call below needs it held. */
+TM_HIDDEN void tm_table_lock(const tm_table_key *key);
+TM_HIDDEN void tm_table_unlock(const tm_table_key *key);
+/* Insert or replace the trace of key. 0 on success, *old_size = the size
+ * replaced or SIZE_MAX when new; -1 when the shard cannot grow (or, for a
+ * trace too big to pack, keep its overflow record). */
+TM_HIDDEN int tm_table_put(const tm_table_key *key, size_t size,
+                           uint32_t traceback_id, size_t *old_size);
 /* Remove and return the entry; 0 if it was not there. */
-TM_HIDDEN int tm_table_take(tm_shard *shard, unsigned int domain, uintptr_t ptr,
-                            tm_trace_entry *out);
+TM_HIDDEN int tm_table_take(const tm_table_key *key, tm_trace_entry *out);
 /* Copy the entry to *out; 0 if it is not there. */
-TM_HIDDEN int tm_table_find(tm_shard *shard, unsigned int domain, uintptr_t ptr,
-                            tm_trace_entry *out);
+TM_HIDDEN int tm_table_find(const tm_table_key *key, tm_trace_entry *out);
 TM_HIDDEN void tm_table_lock_all(void);
 TM_HIDDEN void tm_table_unlock_all(void);
 /* With every shard locked: */
@@ -247,20 +259,23 @@ TM_HIDDEN int tm_record_alloc(unsigned int domain, void *ptr, size_t size,
                               tm_site_t site);
 TM_HIDDEN void tm_record_free(unsigned int domain, void *ptr);
 /* The same in two halves, around the real free of ptr (not NULL): begin
- * locks the trace's shard and starts loading its slot, end takes the trace
- * out and unlocks. The lock keeps the address from being recorded again by
- * another thread until the old trace is gone -- the reason a free otherwise
- * untracks first -- and the free's own work hides the slot's cache miss.
- * The real free runs with tm_reentrant raised, as every real call does. */
-TM_HIDDEN tm_shard *tm_untrack_begin(unsigned int domain, void *ptr);
-TM_HIDDEN void tm_untrack_end(tm_shard *shard, unsigned int domain, void *ptr);
+ * fills key, starts loading the trace's slot and locks its shard; end takes
+ * the trace out and unlocks. The lock keeps the address from being
+ * recorded again by another thread until the old trace is gone -- the
+ * reason a free otherwise untracks first -- and the free's own work hides
+ * the slot's cache miss. The real free runs with tm_reentrant raised, as
+ * every real call does. */
+TM_HIDDEN void tm_untrack_begin(tm_table_key *key, unsigned int domain,
+                                void *ptr);
+TM_HIDDEN void tm_untrack_end(const tm_table_key *key);
 /* Free ptr (not NULL) with real_free between the two halves; tm_reentrant
  * must be raised (entry points: tm_enter). */
 static inline void tm_free_untracking(unsigned int domain, void *ptr,
                                       void (*real_free)(void *)) {
-  tm_shard *shard = tm_untrack_begin(domain, ptr);
+  tm_table_key key;
+  tm_untrack_begin(&key, domain, ptr);
   real_free(ptr);
-  tm_untrack_end(shard, domain, ptr);
+  tm_untrack_end(&key);
 }
 
 /* Before a module is unloaded: copy the site records of its code that the

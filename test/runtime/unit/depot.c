@@ -22,9 +22,11 @@ static uint32_t intern(const tm_site_t *frames, unsigned int nframe,
                        unsigned int total_nframe) {
   uint32_t hash = tm_traceback_hash(frames, nframe, total_nframe);
   uint32_t id;
-  tm_shard *shard = tm_table_lock(0, 0);
+  tm_table_key key;
+  tm_table_key_init(&key, 0, 0);
+  tm_table_lock(&key);
   int status = tm_traceback_intern(frames, nframe, total_nframe, hash, &id);
-  tm_table_unlock(shard);
+  tm_table_unlock(&key);
   if (status < 0) {
     printf("FAIL: the depot cannot grow\n");
     exit(1);

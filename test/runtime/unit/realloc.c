@@ -26,9 +26,11 @@ static const struct __tm_site site_c = {
 
 static void show(const char *what, unsigned int domain, const void *ptr) {
   tm_trace_entry entry;
-  tm_shard *shard = tm_table_lock(domain, (uintptr_t)ptr);
-  int found = tm_table_find(shard, domain, (uintptr_t)ptr, &entry);
-  tm_table_unlock(shard);
+  tm_table_key key;
+  tm_table_key_init(&key, domain, (uintptr_t)ptr);
+  tm_table_lock(&key);
+  int found = tm_table_find(&key, &entry);
+  tm_table_unlock(&key);
   size_t traced;
   tracemalloc_get_traced_memory(&traced, NULL);
   if (!found) {
