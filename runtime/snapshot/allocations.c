@@ -127,10 +127,8 @@ static int counts_read(tm_section_reader *reader,
   uint32_t count;
   if (tm_section_get_u32(reader, &count) < 0)
     return -1;
-  if (count > (reader->size - reader->at) / RECORD_SIZE)
-    return tm_section_error(
-        reader, "%" PRIu32 " records do not fit in %" PRIu64 " bytes", count,
-        reader->size - reader->at);
+  if (tm_section_check_count(reader, count, 0, RECORD_SIZE, "records") < 0)
+    return -1;
   tm_snap_enable_counts(snapshot);
   for (uint32_t i = 0; i < count; i++)
     if (read_record(reader, snapshot, indices) < 0)

@@ -122,11 +122,8 @@ static int read_peak_traces(tm_section_reader *reader,
   uint64_t count;
   if (tm_section_get_u64(reader, &count) < 0)
     return -1;
-  /* Checked before anything is allocated for them. */
-  if (count > (reader->size - reader->at) / PEAK_TRACE_SIZE)
-    return tm_section_error(
-        reader, "%" PRIu64 " traces do not fit in its %" PRIu64 " bytes", count,
-        reader->size);
+  if (tm_section_check_count(reader, count, 0, PEAK_TRACE_SIZE, "traces") < 0)
+    return -1;
   if (tm_snap_reserve_peak_traces(snapshot, (size_t)count) < 0)
     return tm_section_error(reader, "out of memory");
   for (uint64_t i = 0; i < count; i++)

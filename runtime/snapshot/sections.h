@@ -45,6 +45,14 @@ TM_HIDDEN int tm_section_get_u64(tm_section_reader *reader, uint64_t *value);
 /* -1, with the error "FILE: NAME section: WHAT". */
 __attribute__((format(printf, 2, 3))) TM_HIDDEN int
 tm_section_error(const tm_section_reader *reader, const char *fmt, ...);
+/* Whether count records of record_size bytes each, at least min of them,
+ * fit in what is left of the payload: checked before anything is allocated
+ * for them, so that a damaged count cannot ask for more memory than the
+ * file could fill. 0, or -1 with the error "N WHAT announced, room for M[, at
+ * least K wanted]". */
+TM_HIDDEN int tm_section_check_count(const tm_section_reader *reader,
+                                     uint64_t count, uint64_t min,
+                                     uint64_t record_size, const char *what);
 /* A reader must read its payload to the end: the loader says so when it
  * does not. */
 

@@ -63,11 +63,8 @@ static int timeline_read(tm_section_reader *reader,
   uint64_t count;
   if (tm_section_get_u64(reader, &count) < 0)
     return -1;
-  uint64_t room = (reader->size - reader->at) / POINT_SIZE;
-  if (count == 0 || count > room)
-    return tm_section_error(reader,
-                            "%" PRIu64 " points (%" PRIu64 " fit, at least 1)",
-                            count, room);
+  if (tm_section_check_count(reader, count, 1, POINT_SIZE, "points") < 0)
+    return -1;
   tracemalloc_timeline_point *points =
       tm_raw_malloc((size_t)count * sizeof(*points));
   if (!points)
