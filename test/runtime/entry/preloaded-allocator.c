@@ -68,6 +68,15 @@ int main(void) {
   size_t current, peak;
   tracemalloc_get_traced_memory(&current, &peak);
   printf("traced=%zu\n", current);
+  // The runtime's own memory (a traceback copy's: one malloc, one free)
+  // comes from that allocator too: the runtime's calls to malloc must stay
+  // calls to whatever the process has, not be bound to its own interposed
+  // one (as link-time optimisation would, without -fsemantic-interposition).
+  for (int i = 0; i < 4; i++)
+    before[i] = calls[i];
+  tracemalloc_traceback_free(tracemalloc_get_object_traceback(blocks[0]));
+  printf("traceback copy: malloc %lu free %lu\n", calls[0] - before[0],
+         calls[3] - before[3]);
   return 0;
 }
 #endif
@@ -75,3 +84,4 @@ int main(void) {
 // CHECK: malloc 100 calloc 10 realloc 10 free 40
 // 50 blocks of 100 bytes, 10 of 1000 bytes, 10 of 20 bytes.
 // CHECK-NEXT: traced=15200
+// CHECK-NEXT: traceback copy: malloc 1 free 1
