@@ -401,29 +401,42 @@ static int filter_passes(compiled_filter *compiled,
   return filter->inclusive ? result && same_domain : result || !same_domain;
 }
 
-/* Snapshot._filter_trace(): any inclusive filter (if there is one) and
- * every exclusive filter. */
+/* What a filter says of an item: it passes (1), it does not (0), it has
+ * nothing to say (NOT_APPLICABLE), or -1: out of memory. */
+#define NOT_APPLICABLE 2
+typedef int (*filter_test)(compiled_filter *compiled, const void *item);
+
+/* Snapshot._filter_trace()'s rule: kept when one inclusive filter passes
+ * (if there is any) and every exclusive filter passes. */
+static int keep(compiled_filter *filters, size_t nfilters, filter_test test,
+                const void *item) {
+  int any_inclusive = 0, included = 0;
+  for (size_t i = 0; i < nfilters; i++) {
+    int inclusive = filters[i].filter->inclusive;
+    if (inclusive && included)
+      continue;
+    int passes = test(&filters[i], item);
+    if (passes < 0)
+      return -1;
+    if (passes == NOT_APPLICABLE)
+      continue;
+    if (inclusive) {
+      any_inclusive = 1;
+      included = passes;
+    } else if (!passes) {
+      return 0;
+    }
+  }
+  return !any_inclusive || included;
+}
+
+static int trace_test(compiled_filter *compiled, const void *trace) {
+  return filter_passes(compiled, trace);
+}
+
 static int keep_trace(compiled_filter *filters, size_t nfilters,
                       const tracemalloc_trace *trace) {
-  int any_inclusive = 0, included = 0;
-  for (size_t i = 0; i < nfilters && !included; i++) {
-    if (!filters[i].filter->inclusive)
-      continue;
-    any_inclusive = 1;
-    included = filter_passes(&filters[i], trace);
-    if (included < 0)
-      return -1;
-  }
-  if (any_inclusive && !included)
-    return 0;
-  for (size_t i = 0; i < nfilters; i++) {
-    if (filters[i].filter->inclusive)
-      continue;
-    int passes = filter_passes(&filters[i], trace);
-    if (passes <= 0)
-      return passes;
-  }
-  return 1;
+  return keep(filters, nfilters, trace_test, trace);
 }
 
 static void free_filters(compiled_filter *compiled, size_t nfilters) {
@@ -558,26 +571,16 @@ static int copy_kept_traces(copier *copier,
 }
 
 /* Counters have no domain: a domain-only filter lets them all through, and
- * a filename filter with a domain tests the traceback alone. 1, 0, or -1
- * when out of memory. */
+ * a filename filter with a domain tests the traceback alone. */
+static int counts_test(compiled_filter *compiled, const void *traceback) {
+  if (compiled->filter->domain_only)
+    return NOT_APPLICABLE;
+  return traceback_matches(compiled, traceback);
+}
+
 static int keep_counts(compiled_filter *filters, size_t nfilters,
                        const tracemalloc_traceback *traceback) {
-  int any_inclusive = 0, included = 0;
-  for (size_t i = 0; i < nfilters; i++) {
-    const tracemalloc_filter *filter = filters[i].filter;
-    if (filter->domain_only)
-      continue;
-    int passes = traceback_matches(&filters[i], traceback);
-    if (passes < 0)
-      return -1;
-    if (filter->inclusive) {
-      any_inclusive = 1;
-      included |= passes;
-    } else if (!passes) {
-      return 0;
-    }
-  }
-  return !any_inclusive || included;
+  return keep(filters, nfilters, counts_test, traceback);
 }
 
 /* The allocation counters of the tracebacks the filters keep. */
