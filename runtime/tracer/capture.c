@@ -41,8 +41,11 @@ struct capture {
   int built;              /* snapshot (or error) below is the result */
   tracemalloc_snapshot *snapshot;
   char error[160];
+  size_t traced_peak; /* the peak of traced memory at the copy */
+  int with_peak;      /* peak below holds the traces at the peak */
   tm_trace_copy copy;
-  tm_trace_entry traces[];
+  tm_trace_copy peak;
+  tm_trace_entry traces[]; /* copy's, then peak's */
 };
 
 /* FIFO, with every shard lock held. */
@@ -76,8 +79,14 @@ void tm_capture_take_locked(int tracing) {
     return;
   size_t ntraces = tracing ? tm_table_count_locked() : 0;
   uint32_t ntracebacks = tracing ? tm_traceback_count() : 0;
+  /* A numbered dump carries the traces at the peak as they are at the
+   * request, as a snapshot taken then would (TRACEMALLOC_PEAK). */
+  tm_trace_copy peak = {0};
+  int with_peak =
+      tracing && tm_peak_tracking() && tm_peak_kept_locked(&peak) == 0;
+  size_t npeak = with_peak ? peak.ntraces : 0;
   size_t timeline_at = sizeof(struct capture) +
-                       ntraces * sizeof(tm_trace_entry) +
+                       (ntraces + npeak) * sizeof(tm_trace_entry) +
                        ntracebacks * sizeof(tm_alloc_counts);
   size_t map_size =
       timeline_at + TM_TIMELINE_COPY_MAX * sizeof(tracemalloc_timeline_point);
@@ -91,11 +100,19 @@ void tm_capture_take_locked(int tracing) {
   capture->requests = requests;
   capture->tracing = tracing;
   capture->copy.traces = capture->traces;
-  capture->copy.counts = (tm_alloc_counts *)(capture->traces + ntraces);
+  capture->copy.counts = (tm_alloc_counts *)(capture->traces + ntraces + npeak);
   capture->copy.timeline =
       (tracemalloc_timeline_point *)((char *)capture + timeline_at);
-  if (tracing)
+  if (tracing) {
     tm_copy_traces_locked(&capture->copy);
+    tracemalloc_get_traced_memory(NULL, &capture->traced_peak);
+  }
+  if (with_peak) {
+    capture->with_peak = 1;
+    capture->peak = peak;
+    capture->peak.traces = capture->traces + ntraces;
+    tm_peak_unpack_locked(capture->peak.traces);
+  }
   *queue_tail = capture;
   queue_tail = &capture->next;
 }
@@ -115,7 +132,10 @@ static void build(struct capture *capture) {
     tm_set_error("the tracemalloc module must be tracing memory allocations "
                  "to take a snapshot");
   else
-    capture->snapshot = tm_build_snapshot(&capture->copy);
+    capture->snapshot = tm_build_snapshot(
+        &capture->copy, capture->with_peak ? &capture->peak : NULL);
+  if (capture->snapshot)
+    tm_snap_set_peak(capture->snapshot, capture->traced_peak);
   if (!capture->snapshot)
     snprintf(capture->error, sizeof(capture->error), "%s",
              tracemalloc_last_error());

@@ -134,8 +134,9 @@ static tracemalloc_snapshot *build_snapshot(const tm_trace_copy *copy,
   return tm_builder_finish(built.builder);
 }
 
-tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy) {
-  return build_snapshot(copy, NULL);
+tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy,
+                                        const tm_trace_copy *peak) {
+  return build_snapshot(copy, peak);
 }
 
 /* With every shard lock held: a copy of the traces at the peak that

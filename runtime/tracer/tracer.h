@@ -349,9 +349,11 @@ typedef struct tm_trace_copy {
 /* With every shard locked: fill copy (its traces array, given); the sum of
  * their sizes. */
 TM_HIDDEN size_t tm_copy_traces_locked(tm_trace_copy *copy);
-/* With control_lock held, and the depot not reset since the copy: the
- * snapshot, or NULL with the error set. */
-TM_HIDDEN tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy);
+/* With control_lock held, and the depot not reset since the copies: the
+ * snapshot of copy, with peak's traces as its traces at the peak (peak
+ * NULL: none), or NULL with the error set. */
+TM_HIDDEN tracemalloc_snapshot *tm_build_snapshot(const tm_trace_copy *copy,
+                                                  const tm_trace_copy *peak);
 
 /* ---- peak_copy.c: the traces at the peak (TRACEMALLOC_PEAK) ----
  * A rise of traced memory past tm_peak_threshold (SIZE_MAX when not
