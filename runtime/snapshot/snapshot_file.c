@@ -770,39 +770,42 @@ static int load_tracebacks(loader *loader) {
   return 0;
 }
 
-/* The trace table becomes the snapshot's array of traces where it lies:
- * each record is rewritten in place, in the host's byte order, with the
- * index of the traceback the builder made (equal tracebacks of the file are
- * one in the snapshot), and the snapshot takes the file's buffer. */
+/* The trace table becomes the snapshot's array of traces where it lies,
+ * and the snapshot takes the file's buffer or mapping. A record is the
+ * snapshot's trace already, on a little-endian host, but for its traceback
+ * index: the builder made one traceback of equal ones of the file. Only
+ * the records whose index changes are written, so a mapped file's pages
+ * stay shared with the page cache; a big-endian host rewrites every record
+ * in its byte order. */
 _Static_assert(sizeof(tm_snap_trace) == TMS_TRACE_SIZE,
                "a snapshot's trace is a file's trace record");
 
 static int load_traces(loader *loader) {
   unsigned char *in = loader->data + loader->traces_at;
   tm_snap_trace *traces = (tm_snap_trace *)in;
-  for (uint64_t i = 0; i < loader->header.trace_count;
-       i++, in += TMS_TRACE_SIZE) {
-    uint32_t domain = load_u32(in);
+  /* In locals: a record's store could otherwise alias the loader's fields,
+   * and every trace would reload them. */
+  const tracemalloc_traceback **tracebacks = loader->tracebacks;
+  uint64_t ntrace = loader->header.trace_count;
+  uint64_t ntraceback = loader->header.traceback_count;
+  for (uint64_t i = 0; i < ntrace; i++, in += TMS_TRACE_SIZE) {
     uint32_t traceback = load_u32(in + 4);
-    uint64_t size = load_u64(in + 8);
-    if (check_index(loader, "trace", i, "traceback", traceback,
-                    loader->header.traceback_count) < 0)
+    if (check_index(loader, "trace", i, "traceback", traceback, ntraceback) < 0)
       return -1;
 #if SIZE_MAX < UINT64_MAX
-    if (size > SIZE_MAX)
+    if (load_u64(in + 8) > SIZE_MAX)
       return load_error(loader, "trace %" PRIu64 " is too big for this system",
                         i);
 #endif
-    uint32_t index = tm_snap_traceback_of(loader->tracebacks[traceback])->index;
-    /* Only a record that changes is written: the others stay shared with
-     * the page cache when the file is mapped. */
-    tm_snap_trace *trace = &traces[i];
-    if (trace->domain != domain || trace->traceback != index ||
-        trace->size != size)
-      *trace = (tm_snap_trace){domain, index, size};
+    uint32_t index = tm_snap_traceback_of(tracebacks[traceback])->index;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (index != traceback)
+      traces[i].traceback = index;
+#else
+    traces[i] = (tm_snap_trace){load_u32(in), index, load_u64(in + 8)};
+#endif
   }
-  tm_builder_adopt_traces(loader->builder, traces,
-                          (size_t)loader->header.trace_count, loader->data,
+  tm_builder_adopt_traces(loader->builder, traces, (size_t)ntrace, loader->data,
                           loader->mapped);
   loader->data = NULL;
   loader->mapped = 0;
