@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* ---- Snapshot ---- */
 
@@ -26,8 +27,11 @@ void tracemalloc_snapshot_free(tracemalloc_snapshot *snapshot) {
   tm_raw_free(snapshot->tracebacks);
   tm_raw_free(snapshot->counts);
   tm_raw_free(snapshot->timeline);
-  tm_raw_free(snapshot->traces_owner ? snapshot->traces_owner
-                                     : (void *)snapshot->traces);
+  if (snapshot->traces_owner_mapped)
+    munmap(snapshot->traces_owner, snapshot->traces_owner_mapped);
+  else
+    tm_raw_free(snapshot->traces_owner ? snapshot->traces_owner
+                                       : (void *)snapshot->traces);
   tm_raw_free(
       atomic_load_explicit(&snapshot->public_traces, memory_order_relaxed));
   tm_raw_free(snapshot->peak_traces);
@@ -358,13 +362,14 @@ int tm_builder_add_trace(tm_snapshot_builder *builder, unsigned int domain,
 }
 
 void tm_builder_adopt_traces(tm_snapshot_builder *builder,
-                             tm_snap_trace *traces, size_t ntraces,
-                             void *owner) {
+                             tm_snap_trace *traces, size_t ntraces, void *owner,
+                             size_t owner_mapped) {
   tracemalloc_snapshot *snapshot = builder->snapshot;
   tm_raw_free(snapshot->traces);
   snapshot->traces = traces;
   snapshot->ntraces = snapshot->traces_capacity = ntraces;
   snapshot->traces_owner = owner;
+  snapshot->traces_owner_mapped = owner_mapped;
 }
 
 int tm_builder_reserve_traces(tm_snapshot_builder *builder, size_t count) {

@@ -124,7 +124,8 @@ struct tracemalloc_snapshot {
   uint32_t strings_capacity, frames_capacity, tracebacks_capacity;
   tm_snap_trace *traces; /* in the order they were added */
   size_t ntraces, traces_capacity;
-  void *traces_owner; /* the block traces lies in, when adopted */
+  void *traces_owner;         /* the block traces lies in, when adopted */
+  size_t traces_owner_mapped; /* its length when it is a mapping, else 0 */
   /* The traces as tracemalloc_snapshot_trace() returns them, made on
    * demand (the snapshot is otherwise immutable: published atomically). */
   tracemalloc_trace *_Atomic public_traces;
@@ -240,11 +241,13 @@ TM_HIDDEN int tm_builder_add_trace(tm_snapshot_builder *builder,
                                    unsigned int domain, size_t size,
                                    const tracemalloc_traceback *traceback);
 /* Take traces[0, ntraces) as the snapshot's traces (replacing any added),
- * and owner (tm_raw_malloc'd) as the block to free with the snapshot. */
+ * and owner as the block to release with the snapshot: tm_raw_malloc'd
+ * when owner_mapped is 0, else a mapping of that many bytes to munmap. */
 struct tm_snap_trace;
 TM_HIDDEN void tm_builder_adopt_traces(tm_snapshot_builder *builder,
                                        struct tm_snap_trace *traces,
-                                       size_t ntraces, void *owner);
+                                       size_t ntraces, void *owner,
+                                       size_t owner_mapped);
 /* Room for count traces in all, allocated at once. */
 TM_HIDDEN int tm_builder_reserve_traces(tm_snapshot_builder *builder,
                                         size_t count);

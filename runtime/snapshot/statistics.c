@@ -155,22 +155,42 @@ static group *find_trace_group(grouping *grouping,
 }
 
 /* Without cumulative, a trace's group depends on its traceback alone: each
- * traceback's group is looked up once, then found by the traceback's index,
- * which the trace holds. */
-static int group_trace(grouping *grouping, const tm_snap_trace *trace) {
-  const tracemalloc_snapshot *snapshot = grouping->snapshot;
-  group **cached =
-      grouping->by_traceback ? &grouping->by_traceback[trace->traceback] : NULL;
-  group *found = cached ? *cached : NULL;
-  if (!found) {
-    found = find_trace_group(
+ * traceback's group is looked up once, at its first trace, then found by
+ * the traceback's index, which the trace holds. The loop keeps what it
+ * reads in locals: the stores into the groups could otherwise alias them,
+ * and every trace would reload them. */
+static int group_traces_by_traceback(grouping *grouping,
+                                     const tracemalloc_snapshot *snapshot) {
+  if (!snapshot->ntraces)
+    return 0; /* traces may be NULL then, and NULL + 0 is undefined */
+  group **by_traceback = grouping->by_traceback;
+  const tm_snap_trace *trace = snapshot->traces;
+  const tm_snap_trace *end = trace + snapshot->ntraces;
+  for (; trace < end; trace++) {
+    group *found = by_traceback[trace->traceback];
+    if (!found) {
+      found = find_trace_group(
+          grouping, &snapshot->tracebacks[trace->traceback]->traceback);
+      if (!found)
+        return -1;
+      by_traceback[trace->traceback] = found;
+    }
+    add_trace(found, (size_t)trace->size);
+  }
+  return 0;
+}
+
+/* The same when by_traceback could not be allocated: a lookup per trace. */
+static int group_traces_by_lookup(grouping *grouping,
+                                  const tracemalloc_snapshot *snapshot) {
+  for (size_t i = 0; i < snapshot->ntraces; i++) {
+    const tm_snap_trace *trace = &snapshot->traces[i];
+    group *found = find_trace_group(
         grouping, &snapshot->tracebacks[trace->traceback]->traceback);
     if (!found)
       return -1;
-    if (cached)
-      *cached = found;
+    add_trace(found, (size_t)trace->size);
   }
-  add_trace(found, (size_t)trace->size);
   return 0;
 }
 
@@ -187,13 +207,11 @@ static int group_trace_cumulative(grouping *grouping,
 
 static int group_traces(grouping *grouping,
                         const tracemalloc_snapshot *snapshot, int cumulative) {
+  if (!cumulative)
+    return grouping->by_traceback
+               ? group_traces_by_traceback(grouping, snapshot)
+               : group_traces_by_lookup(grouping, snapshot);
   for (size_t i = 0; i < snapshot->ntraces; i++) {
-    const tm_snap_trace *trace = &snapshot->traces[i];
-    if (!cumulative) {
-      if (group_trace(grouping, trace) < 0)
-        return -1;
-      continue;
-    }
     tracemalloc_trace full = tm_snap_trace_at(snapshot, i);
     if (group_trace_cumulative(grouping, &full) < 0)
       return -1;

@@ -2,8 +2,37 @@
  * snapshots.c - the snapshots a subcommand reads: loaded, filtered and
  * grouped into statistics, with the step named on a terminal while it
  * runs (progress.c).
+ *
+ * A snapshot file is mapped, not read (snapshot_file.h): the command is
+ * done with it in moments, and a 16 MB file loads several times faster.
+ * Should the file be truncated meanwhile, its pages raise SIGBUS, which
+ * becomes the usual one error line instead of a crash.
  */
 #include "cli.h"
+#include "snapshot_file.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+static void file_truncated(int signo) {
+  (void)signo;
+  static const char message[] =
+      "tracemalloc: error: a snapshot file was truncated while in use\n";
+  /* Only async-signal-safe calls here. */
+  ssize_t written = write(STDERR_FILENO, message, sizeof(message) - 1);
+  (void)written;
+  _exit(EXIT_ERROR);
+}
+
+static void catch_truncation(void) {
+  static int caught;
+  if (caught)
+    return;
+  caught = 1;
+  struct sigaction action = {.sa_handler = file_truncated};
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGBUS, &action, NULL);
+}
 
 static tracemalloc_snapshot *filtered(tracemalloc_snapshot *snapshot,
                                       const tracemalloc_filter *filters,
@@ -32,7 +61,8 @@ static tracemalloc_snapshot *at_peak(tracemalloc_snapshot *snapshot,
 
 tracemalloc_snapshot *cli_load(const char *path, const cli_options *options) {
   cli_progress_phase("loading %s", path);
-  tracemalloc_snapshot *snapshot = tracemalloc_snapshot_load(path);
+  catch_truncation();
+  tracemalloc_snapshot *snapshot = tm_snapshot_load_mapped(path);
   if (!snapshot) {
     cli_fail("%s", tracemalloc_last_error());
     return NULL;
