@@ -30,7 +30,8 @@ bool llvm::shouldSkipFunction(const Function &F) {
 }
 
 bool llvm::isFamilyFunction(const Function &F) {
-  return F.hasFnAttribute(FamilyAttr) || F.hasFnAttribute(FamilyBodyAttr);
+  return F.hasFnAttribute(FamilyAttr) || F.hasFnAttribute(FamilyBodyAttr) ||
+         F.hasFnAttribute(FamilyTracedAttr);
 }
 
 AttributeMask llvm::getShadowStackContradictedAttrs() {
