@@ -9,8 +9,8 @@
 
 #include "AllocationAnalysis.h"
 #include "FamilyWrapper.h"
-#include "LLVMCompat.h"
 #include "TraceMallocUtils.h"
+#include "LLVMCompat.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Statistic.h"
@@ -193,10 +193,8 @@ AllocationAnalysis::classify(const CallBase &CB) const {
     if (Callee->isIntrinsic())
       return {intrinsicCallsOut(*Callee) ? Reach::Always : Reach::Never,
               nullptr};
-    // The runtime's entry points, and the tracing paths of family wrappers,
-    // are told their site explicitly.
-    if (tmabi::isRuntimeName(Callee->getName()) ||
-        Callee->hasFnAttribute(FamilyTracedAttr))
+    // The runtime's entry points are told their site explicitly.
+    if (tmabi::isRuntimeName(Callee->getName()))
       return {Reach::Never, nullptr};
     // A family function records with its caller's site, except a free.
     if (std::optional<FamilyKind> Kind = AllocFns.getFamilyKind(Callee))

@@ -21,7 +21,6 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Debug.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Transforms/Utils/ModuleUtils.h"
 
 using namespace llvm;
 
@@ -121,27 +120,25 @@ DISubprogram *FamilyWrapper::createWrapperScope(const DISubprogram &SP) {
   return Scope;
 }
 
-void FamilyWrapper::emitEnd(IRBuilder<> &IRB, Function &Traced,
-                            const FamilyFn &Fn, Value *Trace, Value *State,
-                            Value *Result) {
+void FamilyWrapper::emitEnd(IRBuilder<> &IRB, Function &F, const FamilyFn &Fn,
+                            Value *Trace, Value *State, Value *Result) {
   Value *Domain = IRB.getInt32(Fn.Domain);
-  Value *Site = Traced.getArg(Traced.arg_size() - 1);
+  Value *NoSite = ConstantPointerNull::get(PtrTy);
   switch (Fn.Kind) {
   case FamilyKind::Malloc:
     IRB.CreateCall(
         getHook(tmabi::FamilyHook::__tm_family_alloc),
-        {Trace, Domain, Result, getSizeArg(IRB, Traced, Fn.Size), Site});
+        {Trace, Domain, Result, getSizeArg(IRB, F, Fn.Size), NoSite});
     return;
   case FamilyKind::Calloc:
     IRB.CreateCall(getHook(tmabi::FamilyHook::__tm_family_calloc),
-                   {Trace, Domain, Result, getSizeArg(IRB, Traced, Fn.Nmemb),
-                    getSizeArg(IRB, Traced, Fn.Size), Site});
+                   {Trace, Domain, Result, getSizeArg(IRB, F, Fn.Nmemb),
+                    getSizeArg(IRB, F, Fn.Size), NoSite});
     return;
   case FamilyKind::Realloc:
     IRB.CreateCall(getHook(tmabi::FamilyHook::__tm_family_realloc_end),
-                   {Trace, State, Traced.getArg(Fn.Ptr),
-                    getSizeArg(IRB, Traced, Fn.Size), Result,
-                    IRB.getInt32(Fn.ZeroFrees), Site});
+                   {Trace, State, F.getArg(Fn.Ptr), getSizeArg(IRB, F, Fn.Size),
+                    Result, IRB.getInt32(Fn.ZeroFrees), NoSite});
     return;
   case FamilyKind::Free:
     IRB.CreateCall(getHook(tmabi::FamilyHook::__tm_family_leave));
@@ -161,22 +158,6 @@ static void setBodyCallAttributes(CallBase &Call, const Function &F) {
   Call.setCallingConv(F.getCallingConv());
 }
 
-/// Calls \p Callee with \p Args, as \p F's body would be called, and
-/// returns its result (named \p Name) from \p F.
-static CallInst *emitCallAndReturn(IRBuilder<> &IRB, Function &F,
-                                   Function &Callee, ArrayRef<Value *> Args,
-                                   StringRef Name) {
-  CallInst *Call = IRB.CreateCall(&Callee, Args);
-  setBodyCallAttributes(*Call, F);
-  if (Call->getType()->isVoidTy()) {
-    IRB.CreateRetVoid();
-  } else {
-    Call->setName(Name);
-    IRB.CreateRet(Call);
-  }
-  return Call;
-}
-
 /// Not tracing (__tm_tracing is 0): call the body and return, without the
 /// runtime. Leaves \p IRB in the block for the tracing path.
 void FamilyWrapper::emitUntracedPath(IRBuilder<> &IRB, Function &F,
@@ -193,7 +174,14 @@ void FamilyWrapper::emitUntracedPath(IRBuilder<> &IRB, Function &F,
   IRB.CreateCondBr(IRB.CreateICmpEQ(On, IRB.getInt32(0), "tm.off"), Direct,
                    Traced);
   IRB.SetInsertPoint(Direct);
-  emitCallAndReturn(IRB, F, Body, Args, "tm.direct");
+  CallInst *Call = IRB.CreateCall(&Body, Args);
+  setBodyCallAttributes(*Call, F);
+  if (Call->getType()->isVoidTy()) {
+    IRB.CreateRetVoid();
+  } else {
+    Call->setName("tm.direct");
+    IRB.CreateRet(Call);
+  }
   IRB.SetInsertPoint(Traced);
 }
 
@@ -204,7 +192,20 @@ void FamilyWrapper::wrap(Function &F, const FamilyFn &Fn) {
   ++NumFamilyWrappers;
 
   // The original body, internal, next to the wrapper.
-  Function *Body = createInternalCopy(F, F.getFunctionType(), ".tm.body");
+  Function *Body =
+      Function::Create(F.getFunctionType(), GlobalValue::InternalLinkage,
+                       F.getAddressSpace(), F.getName() + ".tm.body");
+  M.getFunctionList().insertAfter(F.getIterator(), Body);
+  Body->copyAttributesFrom(&F);
+  Body->setLinkage(GlobalValue::InternalLinkage);
+  Body->setVisibility(GlobalValue::DefaultVisibility);
+  Body->setDLLStorageClass(GlobalValue::DefaultStorageClass);
+  Body->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  // Kept or dropped with the wrapper.
+  Body->setComdat(F.getComdat());
+  // Prefix and prologue data belong to the symbol, not the code.
+  Body->setPrefixData(nullptr);
+  Body->setPrologueData(nullptr);
   Body->addFnAttr(FamilyBodyAttr);
   tmcompat::spliceBody(*Body, F);
   for (auto [Arg, BodyArg] : zip(F.args(), Body->args())) {
@@ -222,76 +223,13 @@ void FamilyWrapper::wrap(Function &F, const FamilyFn &Fn) {
   // The wrapper writes the runtime's state and the shadow stack is read
   // on its behalf: no memory(...) or speculatable.
   F.removeFnAttrs(getShadowStackContradictedAttrs());
-  Function *Traced = createTracedPath(F, *Body, Fn);
   F.addFnAttr(FamilyAttr, getFamilyKindName(Fn.Kind));
 
-  // Not tracing: the body, which the inliner may put back here. Tracing: the
-  // tracing path, as a tail call. Keeping it out of line keeps the wrapper
-  // as cheap as the body when not tracing: the values the tracing path
-  // needs across its calls would otherwise take callee-saved registers,
-  // saved in the prologue on every call.
   BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", &F);
   IRBuilder<> IRB(Entry);
   if (Scope)
     IRB.SetCurrentDebugLocation(
         DILocation::get(Ctx, Scope->getLine(), 0, Scope));
-  SmallVector<Value *, 8> Args;
-  for (Argument &Arg : F.args())
-    Args.push_back(&Arg);
-  emitUntracedPath(IRB, F, *Body, Args);
-  // No site: the runtime starts at the caller's slot. Where the wrapper is
-  // inlined, the instrumentation passes the site of the call it stood for.
-  Args.push_back(ConstantPointerNull::get(PtrTy));
-  emitCallAndReturn(IRB, F, *Traced, Args, "tm.result")->setTailCall();
-  F.setPersonalityFn(nullptr);
-}
-
-Function *FamilyWrapper::createInternalCopy(Function &F, FunctionType *FTy,
-                                            StringRef Suffix) {
-  Function *Copy = Function::Create(FTy, GlobalValue::InternalLinkage,
-                                    F.getAddressSpace(), F.getName() + Suffix);
-  M.getFunctionList().insertAfter(F.getIterator(), Copy);
-  Copy->copyAttributesFrom(&F);
-  Copy->setLinkage(GlobalValue::InternalLinkage);
-  Copy->setVisibility(GlobalValue::DefaultVisibility);
-  Copy->setDLLStorageClass(GlobalValue::DefaultStorageClass);
-  Copy->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
-  // Kept or dropped with the wrapper.
-  Copy->setComdat(F.getComdat());
-  // Prefix and prologue data belong to the symbol, not the code.
-  Copy->setPrefixData(nullptr);
-  Copy->setPrologueData(nullptr);
-  return Copy;
-}
-
-Function *FamilyWrapper::createTracedPath(Function &F, Function &Body,
-                                          const FamilyFn &Fn) {
-  SmallVector<Type *, 8> Params(F.getFunctionType()->params());
-  Params.push_back(PtrTy);
-  Function *Traced = createInternalCopy(
-      F, FunctionType::get(F.getReturnType(), Params, /*isVarArg=*/false),
-      ".tm.traced");
-  Traced->setPersonalityFn(nullptr);
-  // Its calls keep its prototype: the instrumentation finds the site as the
-  // last argument where the wrapper was inlined. Listed as used, its address
-  // escapes, so no interprocedural pass drops the argument (all null before
-  // inlining) or changes the calling convention.
-  appendToCompilerUsed(M, {Traced});
-  Traced->addFnAttr(Attribute::NoInline);
-  Traced->removeFnAttr(Attribute::AlwaysInline);
-  Traced->addFnAttr(FamilyTracedAttr);
-  for (auto [Arg, TracedArg] : zip(F.args(), Traced->args()))
-    TracedArg.setName(Arg.getName());
-  Traced->getArg(F.arg_size())->setName("tm.site");
-
-  BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", Traced);
-  IRBuilder<> IRB(Entry);
-  if (const DISubprogram *SP = F.getSubprogram()) {
-    DISubprogram *Scope = createWrapperScope(*SP);
-    Traced->setSubprogram(Scope);
-    IRB.SetCurrentDebugLocation(
-        DILocation::get(Ctx, Scope->getLine(), 0, Scope));
-  }
   Value *Trace = nullptr, *State = nullptr;
   // In the entry block, so that it stays a static alloca.
   if (Fn.Kind == FamilyKind::Realloc) {
@@ -300,19 +238,19 @@ Function *FamilyWrapper::createTracedPath(Function &F, Function &Body,
     State = IRB.CreateAlloca(StateTy, nullptr, "tm.state");
   }
   SmallVector<Value *, 8> Args;
-  for (unsigned I = 0, E = F.arg_size(); I != E; ++I)
-    Args.push_back(Traced->getArg(I));
+  for (Argument &Arg : F.args())
+    Args.push_back(&Arg);
+  emitUntracedPath(IRB, F, *Body, Args);
   if (Fn.Kind == FamilyKind::Free) {
     // Untracks (before the block can be reused) and raises the count.
     IRB.CreateCall(getHook(tmabi::FamilyHook::__tm_family_free),
-                   {IRB.getInt32(Fn.Domain), Traced->getArg(Fn.Ptr)});
+                   {IRB.getInt32(Fn.Domain), F.getArg(Fn.Ptr)});
   } else {
     Trace = IRB.CreateCall(getHook(tmabi::FamilyHook::__tm_family_enter), {},
                            "tm.trace");
     if (Fn.Kind == FamilyKind::Realloc)
-      IRB.CreateCall(
-          getHook(tmabi::FamilyHook::__tm_family_realloc_begin),
-          {Trace, IRB.getInt32(Fn.Domain), State, Traced->getArg(Fn.Ptr)});
+      IRB.CreateCall(getHook(tmabi::FamilyHook::__tm_family_realloc_begin),
+                     {Trace, IRB.getInt32(Fn.Domain), State, F.getArg(Fn.Ptr)});
   }
 
   // The call of the body: if it may throw, a cleanup lowers the count on
@@ -325,19 +263,20 @@ Function *FamilyWrapper::createTracedPath(Function &F, Function &Body,
                  !isScopedEHPersonality(classifyEHPersonality(Personality));
   CallBase *Call;
   if (Cleanup) {
-    BasicBlock *Cont = BasicBlock::Create(Ctx, "tm.cont", Traced);
-    BasicBlock *Unwind = BasicBlock::Create(Ctx, "tm.cleanup", Traced);
-    Call = IRB.CreateInvoke(&Body, Cont, Unwind, Args);
+    BasicBlock *Cont = BasicBlock::Create(Ctx, "tm.cont", &F);
+    BasicBlock *Unwind = BasicBlock::Create(Ctx, "tm.cleanup", &F);
+    Call = IRB.CreateInvoke(Body, Cont, Unwind, Args);
     IRB.SetInsertPoint(Unwind);
     LandingPadInst *LP =
         IRB.CreateLandingPad(StructType::get(PtrTy, Int32Ty), 0, "tm.lpad");
     LP->setCleanup(true);
-    emitEnd(IRB, *Traced, Fn, Trace, State, ConstantPointerNull::get(PtrTy));
+    emitEnd(IRB, F, Fn, Trace, State, ConstantPointerNull::get(PtrTy));
     IRB.CreateResume(LP);
     IRB.SetInsertPoint(Cont);
-    Traced->setPersonalityFn(Personality);
+    F.setPersonalityFn(Personality);
   } else {
-    Call = IRB.CreateCall(&Body, Args);
+    Call = IRB.CreateCall(Body, Args);
+    F.setPersonalityFn(nullptr);
   }
   setBodyCallAttributes(*Call, F);
   Value *Result = nullptr;
@@ -345,10 +284,9 @@ Function *FamilyWrapper::createTracedPath(Function &F, Function &Body,
     Call->setName("tm.result");
     Result = Call;
   }
-  emitEnd(IRB, *Traced, Fn, Trace, State, Result);
+  emitEnd(IRB, F, Fn, Trace, State, Result);
   if (Result)
     IRB.CreateRet(Result);
   else
     IRB.CreateRetVoid();
-  return Traced;
 }

@@ -6,21 +6,13 @@
 // body, which moves to an internal function <name>.tm.body (that the
 // inliner is free to put back). The wrapper keeps the name, linkage,
 // attributes and comdat, so every caller -- direct, through a pointer, in
-// another module -- goes through it. While tracing, it calls its tracing
-// path, <name>.tm.traced, which is never inlined (so that what it keeps
-// across its calls costs the wrapper no register saves):
+// another module -- goes through it:
 //
 //   define ptr @PyMem_RawMalloc(i64 %size) "tracemalloc-family"="malloc" {
-//     %tm.on = load atomic i32, ptr @__tm_tracing monotonic
-//     ... not tracing: ret (call @PyMem_RawMalloc.tm.body(i64 %size))
-//     %r = tail call ptr @PyMem_RawMalloc.tm.traced(i64 %size, ptr null)
-//     ret ptr %r
-//   }
-//   define internal ptr @PyMem_RawMalloc.tm.traced(i64 %size, ptr %site) {
 //     %tm.trace = call i32 @__tm_family_enter()
 //     %r = call ptr @PyMem_RawMalloc.tm.body(i64 %size)
 //     call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr %r, i64 %size,
-//                                  ptr %site)
+//                                  ptr null)
 //     ret ptr %r
 //   }
 //
@@ -28,7 +20,7 @@
 // traceback at the caller's slot (site null); its callers store their call
 // site, because calls of family functions count as allocations. This runs
 // at the start of the pipeline, before inlining: a wrapper inlined into a
-// caller is then found by its call of the tracing path, whose null site the
+// caller is then found by its __tm_family_* calls, whose null site the
 // instrumentation at the end replaces with the site of the call it stood
 // for (the wrapper's own artificial debug scope tells it where it was
 // inlined).
@@ -71,16 +63,10 @@ private:
   void emitUntracedPath(IRBuilder<> &IRB, Function &F, Function &Body,
                         ArrayRef<Value *> Args);
   DISubprogram *createWrapperScope(const DISubprogram &SP);
-  /// An internal function next to \p F, with its attributes and comdat.
-  Function *createInternalCopy(Function &F, FunctionType *FTy,
-                               StringRef Suffix);
-  /// <name>.tm.traced: the hooks around the call of \p Body, recording with
-  /// the site of its last argument.
-  Function *createTracedPath(Function &F, Function &Body, const FamilyFn &Fn);
-  /// The end of the tracing path \p Traced: records \p Result (or, on the
-  /// unwind path, null) and lowers the reentrancy count.
-  void emitEnd(IRBuilder<> &IRB, Function &Traced, const FamilyFn &Fn,
-               Value *Trace, Value *State, Value *Result);
+  /// The end of the wrapper: records \p Result (or, on the unwind path,
+  /// null) and lowers the reentrancy count.
+  void emitEnd(IRBuilder<> &IRB, Function &F, const FamilyFn &Fn, Value *Trace,
+               Value *State, Value *Result);
   Value *getSizeArg(IRBuilder<> &IRB, Function &F, unsigned Index) {
     return IRB.CreateZExtOrTrunc(F.getArg(Index), IntPtrTy);
   }

@@ -78,17 +78,10 @@ private:
   void setFamilySite(CallBase &CB, unsigned Flags);
   BasicBlock *getFrameBlock(ArrayRef<CallBase *> FrameCalls,
                             ArrayRef<CallBase *> ReturnsTwiceCalls);
-  /// How the frame is kept (see chooseFrameStyle).
-  enum class FrameStyle { Restoring, Relative, RelativeIndexed, PerCall };
-  FrameStyle chooseFrameStyle(ArrayRef<CallBase *> FrameCalls,
-                              ArrayRef<CallBase *> ReturnsTwiceCalls);
+  bool preferCallFrames(ArrayRef<CallBase *> FrameCalls,
+                        ArrayRef<CallBase *> ReturnsTwiceCalls);
   struct PushedFrame {
     Value *Shadow, *Depth, *Inner;
-    /// Pops decrement the depth in memory instead of restoring Depth; site
-    /// stores use Index, or without it the depth in memory.
-    bool Relative = false;
-    /// The frame's slot index (d % CAP, as i64), for RelativeIndexed.
-    Value *Index = nullptr;
   };
   PushedFrame emitPush(IRBuilder<> &IRB);
   void emitSiteStore(IRBuilder<> &IRB, const PushedFrame &Frame, CallBase &CB);
@@ -96,8 +89,7 @@ private:
   bool getRegionExits(BasicBlock &FrameBB,
                       SmallVectorImpl<BasicBlock *> &Exits) const;
   void insertFrame(ArrayRef<CallBase *> SiteCalls,
-                   ArrayRef<CallBase *> ReturnsTwiceCalls, FrameStyle Style);
-  void emitPop(IRBuilder<> &IRB, const PushedFrame &Frame);
+                   ArrayRef<CallBase *> ReturnsTwiceCalls);
   Instruction *getRestorePoint(BasicBlock &BB) const;
   /// Whether a call in \p BB runs with this function's frame pushed.
   bool isInFrame(const BasicBlock &BB) const {
@@ -307,8 +299,7 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
     // getCalledFunction() is null for indirect calls and for calls whose
     // type does not match the callee's (a K&R call of `malloc()`).
     if (const Function *Callee = CB->getCalledFunction();
-        Callee && (tmabi::isFamilyRecordFunction(Callee->getName()) ||
-                   Callee->hasFnAttribute(FamilyTracedAttr))) {
+        Callee && tmabi::isFamilyRecordFunction(Callee->getName())) {
       FamilyCalls.push_back(CB);
       continue;
     }
@@ -349,14 +340,14 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
                     << AllocCalls.size() << " allocation calls, "
                     << FrameCalls.size() << " calls that may allocate"
                     << (HasFrame ? ", frame\n" : ", no frame\n"));
-  FrameStyle Style = FrameStyle::Restoring;
+  bool CallFrames = false;
   if (HasFrame) {
     DT = &FAM.getResult<DominatorTreeAnalysis>(F);
     FrameBB = getFrameBlock(FrameCalls, ReturnsTwiceCalls);
-    Style = chooseFrameStyle(FrameCalls, ReturnsTwiceCalls);
-    if (Style == FrameStyle::PerCall) {
+    if (preferCallFrames(FrameCalls, ReturnsTwiceCalls)) {
       // No frame for the function as a whole: every allocation in it is
       // made outside one.
+      CallFrames = true;
       FrameBB = nullptr;
       FrameExits.clear();
     }
@@ -371,10 +362,10 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
                   isInFrame(*CB->getParent()) ? tmabi::TM_SITE_OWN_FRAME : 0);
   if (!HasFrame)
     return !AllocCalls.empty() || !FamilyCalls.empty();
-  if (Style == FrameStyle::PerCall)
+  if (CallFrames)
     insertCallFrames(FrameCalls);
   else
-    insertFrame(FrameCalls, ReturnsTwiceCalls, Style);
+    insertFrame(FrameCalls, ReturnsTwiceCalls);
   SiteCalls.append(FrameCalls.begin(), FrameCalls.end());
   return true;
 }
@@ -450,40 +441,27 @@ bool FunctionInstrumenter::getRegionExits(
   return true;
 }
 
-/// How the frame is kept, from the static estimate of block frequencies
-/// (loops, branch weights such as __builtin_expect's, paths to noreturn or
-/// cold calls): how many site stores a run of the function is expected to
-/// make.
-///
-/// - PerCall, when the calls that need the frame are rare (error paths, a
-///   slow path of an allocator): together expected on fewer than half of
-///   the function's runs. Each pushes a frame of its own around it.
-///   Shrink-wrapping moves the frame's code off the common path, but not
-///   its cost there: a frame keeps a value live across its calls, in a
-///   callee-saved register that the prologue saves on every run (with a
-///   push to keep the stack aligned, as often as not), while a frame around
-///   one call keeps nothing live across it.
-/// - Relative, when a run makes fewer than two: nothing is kept live. Each
-///   site store reads the depth (the frame's slot is depth - 1: every
-///   callee has restored the depth it found when it returns), and the pop
-///   decrements it.
-/// - RelativeIndexed, for more: the slot index is computed once, at the
-///   push, and kept; each site store is then two instructions (the site's
-///   address, the store) rather than five, for the price of a register.
-/// - Restoring, the frame of the protocol in docs/architecture.md, kept
-///   where the depth must be set back by value: after setjmp returns again
-///   and in landing pads, the callees left by longjmp or an exception did
-///   not restore theirs (and an invoke's unwind edge has no room for a pop).
-///   Decrementing pops heal such a stack as well, one level later: in the
-///   first Restoring frame above, at the latest in the function that called
-///   setjmp or caught the exception.
-FunctionInstrumenter::FrameStyle
-FunctionInstrumenter::chooseFrameStyle(ArrayRef<CallBase *> FrameCalls,
-                                       ArrayRef<CallBase *> ReturnsTwiceCalls) {
+/// Whether each call that needs the frame should push one of its own,
+/// around the call, instead of the function pushing one: when the calls are
+/// rare (error paths, a slow path of an allocator). Shrink-wrapping moves
+/// the frame's code off the common path, but not its cost there: the frame
+/// keeps d live across its calls, in a callee-saved register that the
+/// prologue saves on every run (with a push to keep the stack aligned, as
+/// often as not), while a frame around one call keeps nothing live across
+/// it. A frame around one call costs about what the function's frame does
+/// (load, store, slot address; a store on the way out), so it pays when the
+/// calls, together, are expected on fewer than half of the function's runs:
+/// the static estimate of block frequencies (loops, branch weights such as
+/// __builtin_expect's, paths to noreturn or cold calls) says. A frame must
+/// be at hand after setjmp returns again and in a landing pad, and an
+/// invoke's unwind edge has no room for the pop: those functions keep the
+/// function's frame.
+bool FunctionInstrumenter::preferCallFrames(
+    ArrayRef<CallBase *> FrameCalls, ArrayRef<CallBase *> ReturnsTwiceCalls) {
   if (!ReturnsTwiceCalls.empty() ||
       any_of(FrameCalls, [](CallBase *CB) { return isa<InvokeInst>(CB); }) ||
       any_of(F, [](BasicBlock &BB) { return BB.isEHPad(); }))
-    return FrameStyle::Restoring;
+    return false;
   BlockFrequencyInfo &BFI = FAM.getResult<BlockFrequencyAnalysis>(F);
   uint64_t Entry = BFI.getBlockFreq(&F.getEntryBlock()).getFrequency();
   uint64_t Calls = 0;
@@ -493,11 +471,7 @@ FunctionInstrumenter::chooseFrameStyle(ArrayRef<CallBase *> FrameCalls,
   LLVM_DEBUG(dbgs() << "tracemalloc: " << F.getName() << ": calls that may "
                     << "allocate run " << Calls << " times per " << Entry
                     << " entries\n");
-  if (Calls < Entry / 2)
-    return FrameStyle::PerCall;
-  if (Calls < SaturatingMultiply(Entry, uint64_t(2)))
-    return FrameStyle::Relative;
-  return FrameStyle::RelativeIndexed;
+  return Calls < Entry / 2;
 }
 
 /// Where the frame's entry code goes: after the static allocas, which must
@@ -564,16 +538,6 @@ FunctionInstrumenter::emitPush(IRBuilder<> &IRB) {
   return {Shadow, Depth, Inner};
 }
 
-/// The slot index of the frame at depth \p Depth, as an i64.
-static Value *emitSlotIndex(IRBuilder<> &IRB, Value *Depth) {
-  // The slots are a ring: deeper than the capacity, a frame takes the slot
-  // of the frame TM_SHADOW_CAP below it, so the innermost ones stay exact.
-  Value *Index = IRB.CreateAnd(
-      Depth, ConstantInt::get(IRB.getInt32Ty(), tmabi::TM_SHADOW_CAP - 1),
-      "tm.index");
-  return IRB.CreateZExt(Index, IRB.getInt64Ty(), "tm.index.ext");
-}
-
 /// slots[d % CAP] = the site of \p CB, before it. The slot's address is
 /// computed here, from d, rather than once at the push: then only d, which
 /// every exit needs anyway, stays live across the function's calls, and the
@@ -582,15 +546,12 @@ void FunctionInstrumenter::emitSiteStore(IRBuilder<> &IRB,
                                          const PushedFrame &Frame,
                                          CallBase &CB) {
   IRB.SetInsertPoint(&CB);
-  Value *Index = Frame.Index;
-  if (!Index) {
-    Value *Depth = Frame.Depth;
-    if (Frame.Relative)
-      Depth = IRB.CreateSub(
-          IRB.CreateLoad(IRB.getInt32Ty(), Frame.Shadow, "tm.depth.now"),
-          IRB.getInt32(1), "tm.depth.own");
-    Index = emitSlotIndex(IRB, Depth);
-  }
+  // The slots are a ring: deeper than the capacity, a frame takes the slot
+  // of the frame TM_SHADOW_CAP below it, so the innermost ones stay exact.
+  Value *Index = IRB.CreateAnd(
+      Frame.Depth, ConstantInt::get(IRB.getInt32Ty(), tmabi::TM_SHADOW_CAP - 1),
+      "tm.index");
+  Index = IRB.CreateZExt(Index, IRB.getInt64Ty(), "tm.index.ext");
   Value *Slot = IRB.CreateInBoundsGEP(
       MI.getShadowStackType(), Frame.Shadow,
       {IRB.getInt64(0), IRB.getInt32(tmabi::ShadowStackField::slots), Index},
@@ -622,20 +583,8 @@ void FunctionInstrumenter::insertCallFrames(ArrayRef<CallBase *> FrameCalls) {
   }
 }
 
-/// Pops the frame at \p IRB's insertion point.
-void FunctionInstrumenter::emitPop(IRBuilder<> &IRB, const PushedFrame &Frame) {
-  if (!Frame.Relative) {
-    IRB.CreateStore(Frame.Depth, Frame.Shadow);
-    return;
-  }
-  Value *Now = IRB.CreateLoad(IRB.getInt32Ty(), Frame.Shadow, "tm.depth.now");
-  IRB.CreateStore(IRB.CreateSub(Now, IRB.getInt32(1), "tm.depth.popped"),
-                  Frame.Shadow);
-}
-
 void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
-                                       ArrayRef<CallBase *> ReturnsTwiceCalls,
-                                       FrameStyle Style) {
+                                       ArrayRef<CallBase *> ReturnsTwiceCalls) {
   ++NumFunctionsWithFrame;
   bool AtEntry = FrameBB == &F.getEntryBlock();
   if (!AtEntry)
@@ -649,21 +598,18 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
   IRBuilder<> IRB(FrameBB, AtEntry ? getFrameInsertionPoint(F)
                                    : FrameBB->getFirstInsertionPt());
   PushedFrame Frame = emitPush(IRB);
-  Frame.Relative = Style != FrameStyle::Restoring;
-  if (Style == FrameStyle::RelativeIndexed)
-    Frame.Index = emitSlotIndex(IRB, Frame.Depth);
-  Value *Shadow = Frame.Shadow, *Inner = Frame.Inner;
+  auto [Shadow, Depth, Inner] = Frame;
 
   // The call site, before each call that may allocate.
   for (CallBase *CB : FrameCalls)
     emitSiteStore(IRB, Frame, *CB);
 
-  // Returns pop the frame, and so do the edges that leave the frame's
-  // region: a Restoring frame restores the depth the caller had (a callee
-  // that was left by longjmp or an exception did not restore its own).
+  // Returns restore the depth the caller had (never decrement: a callee
+  // that was left by longjmp or an exception did not restore its own); so
+  // do the edges that leave the frame's region.
   for (BasicBlock *BB : Returns) {
     IRB.SetInsertPoint(getRestorePoint(*BB));
-    emitPop(IRB, Frame);
+    IRB.CreateStore(Depth, Shadow);
     ++NumDepthRestores;
   }
   for (BasicBlock *Exit : FrameExits) {
@@ -674,7 +620,7 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
     BasicBlock *Pop = SplitBlockPredecessors(Exit, Inside, ".tm.pop",
                                              (DominatorTree *)nullptr);
     IRB.SetInsertPoint(Pop->getTerminator());
-    emitPop(IRB, Frame);
+    IRB.CreateStore(Depth, Shadow);
     ++NumDepthRestores;
   }
 

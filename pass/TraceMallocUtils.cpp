@@ -30,8 +30,7 @@ bool llvm::shouldSkipFunction(const Function &F) {
 }
 
 bool llvm::isFamilyFunction(const Function &F) {
-  return F.hasFnAttribute(FamilyAttr) || F.hasFnAttribute(FamilyBodyAttr) ||
-         F.hasFnAttribute(FamilyTracedAttr);
+  return F.hasFnAttribute(FamilyAttr) || F.hasFnAttribute(FamilyBodyAttr);
 }
 
 AttributeMask llvm::getShadowStackContradictedAttrs() {

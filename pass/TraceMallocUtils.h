@@ -47,16 +47,12 @@ std::string getSourceName(StringRef Name);
 bool shouldSkipFunction(const Function &F);
 
 /// The function attribute of a family wrapper ("malloc", "calloc",
-/// "realloc" or "free"), that of the original body it calls, and that of its
-/// tracing path (which calls the body between the hooks, and takes the site
-/// to record as its last argument, as the hooks do).
+/// "realloc" or "free") and that of the original body it calls.
 constexpr char FamilyAttr[] = "tracemalloc-family";
 constexpr char FamilyBodyAttr[] = "tracemalloc-family-body";
-constexpr char FamilyTracedAttr[] = "tracemalloc-family-traced";
 
-/// Whether \p F is a family wrapper, the body of one or its tracing path:
-/// runtime territory, which neither records nor needs a frame (nothing it
-/// calls is traced).
+/// Whether \p F is a family wrapper or the body of one: runtime territory,
+/// which neither records nor needs a frame (nothing it calls is traced).
 bool isFamilyFunction(const Function &F);
 
 /// The function attributes (memory effects, speculatable) that the shadow

@@ -59,7 +59,9 @@ define ptr @fam_alloc(i64 %size) {
 define ptr @instrumented() {
 ; CHECK-LABEL: define ptr @instrumented() {
 ; CHECK: %p = call ptr @__tm_malloc(i64 3, ptr @__tm_site
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{.*}}, ptr %[[S]]
 ; CHECK-NEXT: %q = call ptr @ignored_caller()
 ; OTHER-LABEL: define ptr @instrumented() {

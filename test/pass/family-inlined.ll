@@ -1,9 +1,8 @@
 ; Family definitions are wrapped at the start of the pipeline, before the
 ; inliner runs: a wrapper inlined into a caller in the same module still
-; records, and the instrumentation at the end gives its call of the tracing
-; path the site of the call it replaced (found through the wrapper's
-; artificial debug scope), with TM_SITE_OWN_FRAME when the caller has a
-; frame. The tracing path is never inlined, and keeps its prototype.
+; records, and the instrumentation at the end gives its recording call the
+; site of the call it replaced (found through the wrapper's artificial
+; debug scope), with TM_SITE_OWN_FRAME when the caller has a frame.
 ; RUN: env TRACEMALLOC_CONFIG=%S/Inputs/family.tmconf %opt -O2 -S %s | FileCheck %s
 ; RUN: env TRACEMALLOC_CONFIG=%S/Inputs/family.tmconf %opt -passes=tracemalloc-families -S %s | FileCheck --check-prefix=WRAP %s
 
@@ -28,13 +27,9 @@ target triple = "x86_64-unknown-linux-gnu"
 ; CHECK: tm.untraced:
 ; CHECK-NEXT: {{%p.i[0-9]*}} = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %size)
 ; CHECK: tm.traced:
-; CHECK-NEXT: %tm.result = tail call ptr @fam_malloc.tm.traced(i64 noundef %size, ptr null)
-; CHECK-LABEL: define internal {{.*}}ptr @fam_malloc.tm.traced(
-; CHECK-SAME: i64 noundef %size, ptr %tm.site)
-; CHECK-NEXT: entry:
 ; CHECK-NEXT: %tm.trace = tail call i32 @__tm_family_enter()
 ; CHECK-NEXT: [[P:%p.i[0-9]*]] = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %size)
-; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr [[P]], i64 %size, ptr %tm.site)
+; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr [[P]], i64 %size, ptr null)
 define dso_local ptr @fam_malloc(i64 noundef %size) #0 !dbg !8 {
   %p = call noalias ptr @malloc(i64 noundef %size) #2, !dbg !16
   ret ptr %p, !dbg !17
@@ -44,8 +39,9 @@ define dso_local ptr @fam_malloc(i64 noundef %size) #0 !dbg !8 {
 ; inlined with it runs with the reentrancy count up: left alone.
 ; CHECK-LABEL: define dso_local {{.*}}ptr @user(
 ; CHECK-NOT: %tm.shadow
-; CHECK: tm.traced.i:
-; CHECK-NEXT: %tm.result.i = tail call ptr @fam_malloc.tm.traced(i64 noundef %n, ptr [[USER_SITE]])
+; CHECK: %tm.trace.i = tail call i32 @__tm_family_enter()
+; CHECK-NEXT: [[P:%p.i[0-9]*.i]] = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %n)
+; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace.i, i32 1, ptr [[P]], i64 %n, ptr [[USER_SITE]])
 define dso_local ptr @user(i64 noundef %n) #0 !dbg !20 {
   %p = call ptr @fam_malloc(i64 noundef %n), !dbg !22
   ret ptr %p, !dbg !23
@@ -54,12 +50,17 @@ define dso_local ptr @user(i64 noundef %n) #0 !dbg !20 {
 ; Inlined into a caller with a frame: flags TM_SITE_OWN_FRAME.
 ; CHECK-LABEL: define dso_local {{.*}}ptr @framed(
 ; CHECK: %tm.depth = load
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr [[MAY_SITE:@__tm_site[.0-9]*]], ptr %[[S]]
 ; CHECK-NEXT: tail call void @may_allocate()
-; CHECK: tm.traced.i:
-; CHECK-NEXT: %tm.result.i = tail call ptr @fam_malloc.tm.traced(i64 noundef %n, ptr [[FRAMED_SITE]])
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK: %tm.trace.i = tail call i32 @__tm_family_enter()
+; CHECK-NEXT: [[P:%p.i[0-9]*.i]] = tail call noalias {{(noundef )?}}ptr @malloc(i64 noundef %n)
+; CHECK-NEXT: tail call void @__tm_family_alloc(i32 %tm.trace.i, i32 1, ptr [[P]], i64 %n, ptr [[FRAMED_SITE]])
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr [[MAY_SITE]], ptr %[[S]]
 define dso_local ptr @framed(i64 noundef %n) #0 !dbg !30 {
   call void @may_allocate(), !dbg !31
@@ -73,31 +74,21 @@ declare noalias ptr @malloc(i64 noundef) #1
 
 ; Before inlining: the wrapper has an artificial scope of its own (the
 ; body keeps the original one), listed in !tracemalloc.families.
-; Listed as used: no interprocedural pass changes its prototype.
-; WRAP: @llvm.compiler.used = appending global [1 x ptr] [ptr @fam_malloc.tm.traced], section "llvm.metadata"
 ; WRAP-LABEL: define dso_local ptr @fam_malloc(
 ; WRAP-SAME: !dbg [[WRAPPER_SP:![0-9]+]]
 ; WRAP-NEXT: entry:
 ; WRAP-NEXT: %tm.on = load atomic i32, ptr @__tm_tracing monotonic, align 4, !dbg [[WRAPPER_LOC:![0-9]+]]
 ; WRAP: tm.traced:
-; WRAP-NEXT: %tm.result = tail call ptr @fam_malloc.tm.traced(i64 noundef %size, ptr null), !dbg [[WRAPPER_LOC]]
+; WRAP-NEXT: %tm.trace = call i32 @__tm_family_enter(), !dbg [[WRAPPER_LOC]]
+; WRAP-NEXT: %tm.result = call ptr @fam_malloc.tm.body(i64 noundef %size), !dbg [[WRAPPER_LOC]]
+; WRAP-NEXT: call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr %tm.result, i64 %size, ptr null), !dbg [[WRAPPER_LOC]]
 ; WRAP-NEXT: ret ptr %tm.result, !dbg [[WRAPPER_LOC]]
-; The tracing path has an artificial scope of its own too.
-; WRAP-LABEL: define internal ptr @fam_malloc.tm.traced(
-; WRAP-SAME: !dbg [[TRACED_SP:![0-9]+]]
-; WRAP-NEXT: entry:
-; WRAP-NEXT: %tm.trace = call i32 @__tm_family_enter(), !dbg [[TRACED_LOC:![0-9]+]]
-; WRAP-NEXT: %tm.result = call ptr @fam_malloc.tm.body(i64 noundef %size), !dbg [[TRACED_LOC]]
-; WRAP-NEXT: call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr %tm.result, i64 %size, ptr %tm.site), !dbg [[TRACED_LOC]]
-; WRAP-NEXT: ret ptr %tm.result, !dbg [[TRACED_LOC]]
 ; WRAP-LABEL: define internal ptr @fam_malloc.tm.body(
 ; WRAP-SAME: !dbg [[BODY_SP:![0-9]+]]
-; WRAP: !tracemalloc.families = !{[[WRAPPER_SP]], [[TRACED_SP]]}
+; WRAP: !tracemalloc.families = !{[[WRAPPER_SP]]}
 ; WRAP-DAG: [[WRAPPER_SP]] = distinct !DISubprogram(name: "fam_malloc", scope: !1, file: !1, line: 3, type: !{{[0-9]+}}, scopeLine: 3, flags: DIFlagArtificial | DIFlagPrototyped | DIFlagAllCallsDescribed, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
 ; WRAP-DAG: [[BODY_SP]] = distinct !DISubprogram(name: "fam_malloc", scope: !1, file: !1, line: 3, type: !{{[0-9]+}}, scopeLine: 3, flags: DIFlagPrototyped | DIFlagAllCallsDescribed, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
 ; WRAP-DAG: [[WRAPPER_LOC]] = !DILocation(line: 3, scope: [[WRAPPER_SP]])
-; WRAP-DAG: [[TRACED_SP]] = distinct !DISubprogram(name: "fam_malloc", scope: !1, file: !1, line: 3, type: !{{[0-9]+}}, scopeLine: 3, flags: DIFlagArtificial | DIFlagPrototyped | DIFlagAllCallsDescribed, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
-; WRAP-DAG: [[TRACED_LOC]] = !DILocation(line: 3, scope: [[TRACED_SP]])
 
 attributes #0 = { nounwind uwtable }
 attributes #1 = { nounwind allocsize(0) }

@@ -2,9 +2,8 @@
 ; names become wrappers around their original bodies (docs/architecture.md,
 ; "Allocator families"):
 ; the wrapper keeps the name, linkage, visibility, comdat and attributes,
-; and calls the body, which is now internal and is not instrumented (nothing
-; it allocates is traced); while tracing, it calls its tracing path instead,
-; out of line, which tells the runtime around its own call of the body. Calls of family functions
+; tells the runtime, and calls the body, which is now internal and is not
+; instrumented (nothing it allocates is traced). Calls of family functions
 ; count as allocations, so their callers store their call site; the
 ; wrappers have no frame of their own.
 ; The input uses memory(...), which LLVM 14 does not parse.
@@ -38,21 +37,10 @@ define ptr @fam_malloc(i64 %size) #0 {
 ; CHECK: tm.untraced:
 ; CHECK-NEXT: %tm.direct = call ptr @fam_malloc.tm.body(i64 %size)
 ; CHECK-NEXT: ret ptr %tm.direct
-; Tracing: the tracing path, a tail call, with no site: the runtime starts
-; at the caller's slot.
 ; CHECK: tm.traced:
-; CHECK-NEXT: %tm.result = tail call ptr @fam_malloc.tm.traced(i64 %size, ptr null)
-; CHECK-NEXT: ret ptr %tm.result
-; CHECK-NEXT: }
-; It is never inlined (that would put the values it keeps across its calls
-; into the wrapper, and the register saves with them), and records with the
-; site it is given.
-; CHECK-LABEL: define internal ptr @fam_malloc.tm.traced(
-; CHECK-SAME: i64 %size, ptr %tm.site) unnamed_addr #[[TRACED:[0-9]+]] {
-; CHECK-NEXT: entry:
 ; CHECK-NEXT: %tm.trace = call i32 @__tm_family_enter()
 ; CHECK-NEXT: %tm.result = call ptr @fam_malloc.tm.body(i64 %size)
-; CHECK-NEXT: call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr %tm.result, i64 %size, ptr %tm.site)
+; CHECK-NEXT: call void @__tm_family_alloc(i32 %tm.trace, i32 1, ptr %tm.result, i64 %size, ptr null)
 ; CHECK-NEXT: ret ptr %tm.result
 ; CHECK-NEXT: }
 ; The body is left alone: its malloc is not rewritten, it gets no frame.
@@ -75,14 +63,10 @@ define linkonce_odr hidden noalias ptr @fam_calloc(i32 %n, i64 %size) comdat {
 ; CHECK-NEXT: %tm.off = icmp eq i32 %tm.on, 0
 ; CHECK-NEXT: br i1 %tm.off, label %tm.untraced, label %tm.traced
 ; CHECK: tm.traced:
-; CHECK-NEXT: %tm.result = tail call noalias ptr @fam_calloc.tm.traced(i32 %n, i64 %size, ptr null)
-; CHECK-NEXT: ret ptr %tm.result
-; CHECK-LABEL: define internal noalias ptr @fam_calloc.tm.traced(i32 %n, i64 %size, ptr %tm.site) unnamed_addr #{{[0-9]+}} comdat($fam_calloc) {
-; CHECK-NEXT: entry:
 ; CHECK-NEXT: %tm.trace = call i32 @__tm_family_enter()
 ; CHECK-NEXT: %tm.result = call noalias ptr @fam_calloc.tm.body(i32 %n, i64 %size)
 ; CHECK-NEXT: %0 = zext i32 %n to i64
-; CHECK-NEXT: call void @__tm_family_calloc(i32 %tm.trace, i32 2, ptr %tm.result, i64 %0, i64 %size, ptr %tm.site)
+; CHECK-NEXT: call void @__tm_family_calloc(i32 %tm.trace, i32 2, ptr %tm.result, i64 %0, i64 %size, ptr null)
 ; CHECK-NEXT: ret ptr %tm.result
 ; CHECK-LABEL: define internal noalias ptr @fam_calloc.tm.body(i32 %n, i64 %size) unnamed_addr #{{[0-9]+}} comdat($fam_calloc) {
   %n64 = zext i32 %n to i64
@@ -95,20 +79,15 @@ define linkonce_odr hidden noalias ptr @fam_calloc(i32 %n, i64 %size) comdat {
 define internal ptr @fam_realloc(i64 %size, ptr %old) {
 ; CHECK-LABEL: define internal ptr @fam_realloc(i64 %size, ptr %old) #{{[0-9]+}} {
 ; CHECK-NEXT: entry:
+; CHECK-NEXT: %tm.state = alloca [8 x i64], align 8
 ; CHECK-NEXT: %tm.on = load atomic i32, ptr @__tm_tracing monotonic, align 4
 ; CHECK-NEXT: %tm.off = icmp eq i32 %tm.on, 0
 ; CHECK-NEXT: br i1 %tm.off, label %tm.untraced, label %tm.traced
 ; CHECK: tm.traced:
-; CHECK-NEXT: %tm.result = tail call ptr @fam_realloc.tm.traced(i64 %size, ptr %old, ptr null)
-; CHECK-NEXT: ret ptr %tm.result
-; CHECK-LABEL: define internal ptr @fam_realloc.tm.traced(
-; CHECK-SAME: i64 %size, ptr %old, ptr %tm.site) unnamed_addr #[[TRACED_NOATTR:[0-9]+]] {
-; CHECK-NEXT: entry:
-; CHECK-NEXT: %tm.state = alloca [8 x i64], align 8
 ; CHECK-NEXT: %tm.trace = call i32 @__tm_family_enter()
 ; CHECK-NEXT: call void @__tm_family_realloc_begin(i32 %tm.trace, i32 3, ptr %tm.state, ptr %old)
 ; CHECK-NEXT: %tm.result = call ptr @fam_realloc.tm.body(i64 %size, ptr %old)
-; CHECK-NEXT: call void @__tm_family_realloc_end(i32 %tm.trace, ptr %tm.state, ptr %old, i64 %size, ptr %tm.result, i32 0, ptr %tm.site)
+; CHECK-NEXT: call void @__tm_family_realloc_end(i32 %tm.trace, ptr %tm.state, ptr %old, i64 %size, ptr %tm.result, i32 0, ptr null)
 ; CHECK-NEXT: ret ptr %tm.result
   %p = call ptr @realloc(ptr %old, i64 %size)
   ret ptr %p
@@ -117,8 +96,7 @@ define internal ptr @fam_realloc(i64 %size, ptr %old) {
 ; zero_frees=1: a NULL result for size 0 means the block was freed.
 define ptr @fam_realloc0(ptr %old, i64 %size) {
 ; CHECK-LABEL: define ptr @fam_realloc0(
-; CHECK-LABEL: define internal ptr @fam_realloc0.tm.traced(
-; CHECK: call void @__tm_family_realloc_end(i32 %tm.trace, ptr %tm.state, ptr %old, i64 %size, ptr %tm.result, i32 1, ptr %tm.site)
+; CHECK: call void @__tm_family_realloc_end(i32 %tm.trace, ptr %tm.state, ptr %old, i64 %size, ptr %tm.result, i32 1, ptr null)
   %p = call ptr @realloc(ptr %old, i64 %size)
   ret ptr %p
 }
@@ -132,11 +110,6 @@ define void @fam_free(ptr %block) {
 ; CHECK-NEXT: %tm.off = icmp eq i32 %tm.on, 0
 ; CHECK-NEXT: br i1 %tm.off, label %tm.untraced, label %tm.traced
 ; CHECK: tm.traced:
-; CHECK-NEXT: tail call void @fam_free.tm.traced(ptr %block, ptr null)
-; CHECK-NEXT: ret void
-; CHECK-LABEL: define internal void @fam_free.tm.traced(
-; CHECK-SAME: ptr %block, ptr %tm.site) unnamed_addr #[[TRACED_NOATTR]] {
-; CHECK-NEXT: entry:
 ; CHECK-NEXT: call void @__tm_family_free(i32 1, ptr %block)
 ; CHECK-NEXT: call void @fam_free.tm.body(ptr %block)
 ; CHECK-NEXT: call void @__tm_family_leave()
@@ -153,9 +126,7 @@ define void @fam_free(ptr %block) {
 define ptr @leaf_alloc(i64 %size) memory(readwrite, argmem: none) speculatable {
 ; CHECK-LABEL: define ptr @leaf_alloc(
 ; CHECK-SAME: i64 %size) #[[LEAF_WRAPPER:[0-9]+]] {
-; CHECK-LABEL: define internal ptr @leaf_alloc.tm.traced(
-; CHECK-SAME: i64 %size, ptr %tm.site) unnamed_addr #[[TRACED_NOATTR]] {
-; CHECK: call void @__tm_family_alloc(i32 %tm.trace, i32 4, ptr %tm.result, i64 %size, ptr %tm.site)
+; CHECK: call void @__tm_family_alloc(i32 %tm.trace, i32 4, ptr %tm.result, i64 %size, ptr null)
 ; CHECK-LABEL: define internal ptr @leaf_alloc.tm.body(
 ; CHECK-SAME: i64 %size) unnamed_addr #[[LEAF_BODY:[0-9]+]] {
   %used = load i64, ptr @arena.used
@@ -170,29 +141,39 @@ define ptr @leaf_alloc(i64 %size) memory(readwrite, argmem: none) speculatable {
 define void @caller(ptr %fp) {
 ; CHECK-LABEL: define void @caller(ptr %fp) {
 ; CHECK: %tm.depth = load i32, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr [[SITE:@__tm_site[.0-9]*]], ptr %[[S]]
 ; CHECK-NEXT: %a = call ptr @fam_malloc(i64 1)
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr [[SITE]], ptr %[[S]]
 ; CHECK-NEXT: %b = call ptr @fam_calloc(i32 2, i64 3)
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr [[SITE]], ptr %[[S]]
 ; CHECK-NEXT: %c = call ptr @fam_realloc(i64 4, ptr %a)
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr [[SITE]], ptr %[[S]]
 ; CHECK-NEXT: %d = call ptr @leaf_alloc(i64 5)
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr [[SITE]], ptr %[[S]]
 ; CHECK-NEXT: %e = call ptr @ext_alloc(i64 6)
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr [[SITE]], ptr %[[S]]
 ; CHECK-NEXT: %f = call ptr %fp(i64 7)
 ; CHECK-NEXT: call void @fam_free(ptr %b)
 ; The frame ends before a last call that records nothing.
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]*]] = load i32, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK-NEXT: %[[POP:tm\.depth\.popped[0-9]*]] = sub i32 %[[NOW]], 1
-; CHECK-NEXT: store i32 %[[POP]], ptr {{%tm.shadow|@__tm_shadow}}
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: call void @ext_free(ptr %c)
 ; CHECK-NEXT: ret void
   %a = call ptr @fam_malloc(i64 1)
@@ -241,9 +222,6 @@ attributes #0 = { nounwind "frame-pointer"="all" }
 ; memory effects of a wrapper are not those of its body (which keeps them).
 ; CHECK-DAG: attributes #[[WRAPPER]] = { nounwind "frame-pointer"="all" "tracemalloc-family"="malloc" }
 ; CHECK-DAG: attributes #[[BODY]] = { nounwind "frame-pointer"="all" "tracemalloc-family-body" }
-; CHECK-DAG: attributes #[[TRACED]] = { noinline nounwind "frame-pointer"="all" "tracemalloc-family-traced" }
-; The tracing path has the wrapper's attributes, not the body's.
-; CHECK-DAG: attributes #[[TRACED_NOATTR]] = { noinline "tracemalloc-family-traced" }
 ; CHECK-DAG: attributes #[[FREE_WRAPPER]] = { "tracemalloc-family"="free" }
 ; CHECK-DAG: attributes #[[LEAF_WRAPPER]] = { "tracemalloc-family"="malloc" }
 ; CHECK-DAG: attributes #[[LEAF_BODY]] = { speculatable memory(readwrite, argmem: none) "tracemalloc-family-body" }

@@ -83,7 +83,9 @@ define void @only_frees(ptr %p) {
 ; allocate. @even calls @odd (store); @odd calls @even (store) and malloc.
 define ptr @even(i32 %n) {
 ; CHECK-LABEL: define ptr @even(
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: %r = call ptr @odd(i32 %m)
   %m = sub i32 %n, 1
@@ -93,7 +95,9 @@ define ptr @even(i32 %n) {
 
 define ptr @odd(i32 %n) {
 ; CHECK-LABEL: define ptr @odd(
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: %r = call ptr @even(i32 %m)
 ; CHECK: %p = call ptr @__tm_malloc(i64 1, ptr @__tm_site{{[.0-9]*}})
@@ -113,28 +117,38 @@ base:
 ; body, a naked function (inline asm may call anything).
 define void @may(ptr %fp) {
 ; CHECK-LABEL: define void @may(
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: call void %fp()
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: %u = call i32 @unknown(ptr null)
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: %e = call ptr @even(i32 3)
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: call void @weak_nothing()
 ; CHECK-NEXT: call void @odr_nothing()
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: call void @naked()
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: call void @nosan()
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]*]] = load i32, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK-NEXT: %[[POP:tm\.depth\.popped[0-9]*]] = sub i32 %[[NOW]], 1
-; CHECK-NEXT: store i32 %[[POP]], ptr {{%tm.shadow|@__tm_shadow}}
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: ret void
   call void %fp()
   %u = call i32 @unknown(ptr null)

@@ -12,15 +12,17 @@ target triple = "x86_64-unknown-linux-gnu"
 
 ; A frame, inferred (now wrong) memory effects.
 ; CHECK: define void @framed() [[FRAMED:#[0-9]+]] {
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: call void @opaque() [[OPAQUE_CALL:#[0-9]+]]
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: %p = call ptr @leaf() [[LEAF_CALL:#[0-9]+]]
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]*]] = load i32, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK-NEXT: %[[POP:tm\.depth\.popped[0-9]*]] = sub i32 %[[NOW]], 1
-; CHECK-NEXT: store i32 %[[POP]], ptr {{%tm.shadow|@__tm_shadow}}
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: %f = call i32 @fib(i32 3) [[FIB_CALL:#[0-9]+]]
 define void @framed() #0 {
   call void @opaque() #1

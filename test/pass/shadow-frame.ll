@@ -2,12 +2,8 @@
 ; allocate (docs/architecture.md, "Tracebacks without unwinding"): the depth
 ; is read and incremented at entry, a call site is stored before each call
 ; that may allocate (not before calls that cannot, intrinsics or inline asm), the
-; frame is popped at every return, and the function's own allocation
+; depth is restored at every return, and the function's own allocation
 ; sites say that the top slot is its own (flags = TM_SITE_OWN_FRAME).
-; A run of @caller makes one site store: a Relative frame, which keeps
-; nothing live across its calls (site stores and pops use the depth in
-; memory); @loop makes more, and keeps its slot index from the push
-; (RelativeIndexed). Restoring frames: shadow-restore.ll.
 ; RUN: %opt -passes=tracemalloc -S %s | FileCheck %s
 
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
@@ -58,20 +54,16 @@ entry:
   %c = icmp eq i32 %x, 0
   br i1 %c, label %a, label %b
 
-; May allocate: the site goes into the slot first, slots[d % 4096], d read
-; there as depth - 1 (every callee restores the depth it found), so that
-; nothing stays live across calls. Every return pops: depth - 1.
+; May allocate: the site goes into the slot first, slots[d % 4096], its
+; address computed there (only d stays live across calls). Every return
+; restores.
 ; CHECK: a:
-; CHECK-NEXT: %tm.depth.now = load i32, ptr [[SHADOW]], align 4, !dbg [[EXT_LOC:![0-9]+]]
-; CHECK-NEXT: %tm.depth.own = sub i32 %tm.depth.now, 1, !dbg [[EXT_LOC]]
-; CHECK-NEXT: %tm.index = and i32 %tm.depth.own, 4095, !dbg [[EXT_LOC]]
+; CHECK-NEXT: %tm.index = and i32 %tm.depth, 4095, !dbg [[EXT_LOC:![0-9]+]]
 ; CHECK-NEXT: %tm.index.ext = zext i32 %tm.index to i64, !dbg [[EXT_LOC]]
 ; CHECK-NEXT: %tm.slot = getelementptr inbounds %tm.shadow_stack, ptr [[SHADOW]], i64 0, i32 2, i64 %tm.index.ext, !dbg [[EXT_LOC]]
 ; CHECK-NEXT: store ptr [[EXT_SITE]], ptr %tm.slot, align 8, !dbg [[EXT_LOC]]
 ; CHECK-NEXT: call void @ext(), !dbg [[EXT_LOC]]
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]+]] = load i32, ptr [[SHADOW]], align 4, !dbg
-; CHECK-NEXT: %tm.depth.popped = sub i32 %[[NOW]], 1, !dbg
-; CHECK-NEXT: store i32 %tm.depth.popped, ptr [[SHADOW]], align 4, !dbg
+; CHECK-NEXT: store i32 %tm.depth, ptr [[SHADOW]], align 4, !dbg
 ; CHECK-NEXT: ret i32 0
 a:
   call void @ext(), !dbg !12
@@ -80,9 +72,7 @@ a:
 ; A call of a function without a frame that allocates needs a site; the
 ; allocation here passes its site and stores nothing.
 ; CHECK: b:
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]+]] = load i32, ptr [[SHADOW]], align 4, !dbg
-; CHECK-NEXT: %[[D:tm\.depth\.own[0-9]+]] = sub i32 %[[NOW]], 1, !dbg
-; CHECK-NEXT: %[[I:tm\.index[0-9]+]] = and i32 %[[D]], 4095, !dbg
+; CHECK-NEXT: %[[I:tm\.index[0-9]+]] = and i32 %tm.depth, 4095, !dbg
 ; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]+]] = zext i32 %[[I]] to i64, !dbg
 ; CHECK-NEXT: %[[S:tm\.slot[0-9]+]] = getelementptr inbounds %tm.shadow_stack, ptr [[SHADOW]], i64 0, i32 2, i64 %[[X]], !dbg
 ; CHECK-NEXT: store ptr [[LEAF_SITE]], ptr %[[S]], align 8, !dbg
@@ -90,9 +80,7 @@ a:
 ; CHECK-NEXT: %p = call ptr @__tm_malloc(i64 8, ptr [[OWN_SITE]]), !dbg
 ; CHECK-NEXT: %q = call ptr @__tm_malloc(i64 9, ptr [[INL_SITE]]), !dbg
 ; CHECK-NEXT: %r = call ptr @__tm_malloc(i64 10, ptr [[DIRECT_SITE]]), !dbg
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]+]] = load i32, ptr [[SHADOW]], align 4, !dbg
-; CHECK-NEXT: %[[POP:tm\.depth\.popped[0-9]+]] = sub i32 %[[NOW]], 1, !dbg
-; CHECK-NEXT: store i32 %[[POP]], ptr [[SHADOW]], align 4, !dbg
+; CHECK-NEXT: store i32 %tm.depth, ptr [[SHADOW]], align 4, !dbg
 ; CHECK-NEXT: ret i32 1
 b:
   %l = call ptr @leaf(), !dbg !13
@@ -100,39 +88,6 @@ b:
   %q = call ptr @malloc(i64 9), !dbg !16
   %r = call ptr @malloc(i64 10), !dbg !15
   ret i32 1, !dbg !14
-}
-
-; A loop of calls that may allocate: the slot index is computed once, at
-; the push, and each site store uses it.
-define void @loop(i32 %n) !dbg !30 {
-; CHECK-LABEL: define void @loop(
-; CHECK-NEXT: entry:
-; CHECK: %tm.depth = load i32, ptr [[SHADOW]], align 4, !dbg
-; CHECK-NEXT: %tm.depth.inner = add i32 %tm.depth, 1, !dbg
-; CHECK-NEXT: store i32 %tm.depth.inner, ptr [[SHADOW]], align 4, !dbg
-; CHECK-NEXT: %tm.index = and i32 %tm.depth, 4095, !dbg
-; CHECK-NEXT: %tm.index.ext = zext i32 %tm.index to i64, !dbg
-; CHECK-NEXT: br label %body
-; CHECK: body:
-; CHECK-NEXT: %i = phi i32 [ 0, %entry ], [ %i.next, %body ]
-; CHECK-NEXT: %tm.slot = getelementptr inbounds %tm.shadow_stack, ptr [[SHADOW]], i64 0, i32 2, i64 %tm.index.ext, !dbg [[LOOP_LOC:![0-9]+]]
-; CHECK-NEXT: store ptr [[LOOP_SITE:@__tm_site[.0-9]*]], ptr %tm.slot, align 8, !dbg [[LOOP_LOC]]
-; CHECK-NEXT: call void @ext(), !dbg [[LOOP_LOC]]
-; CHECK: exit:
-; CHECK-NEXT: %tm.depth.now = load i32, ptr [[SHADOW]], align 4
-; CHECK-NEXT: %tm.depth.popped = sub i32 %tm.depth.now, 1
-; CHECK-NEXT: store i32 %tm.depth.popped, ptr [[SHADOW]], align 4
-; CHECK-NEXT: ret void
-entry:
-  br label %body
-body:
-  %i = phi i32 [ 0, %entry ], [ %i.next, %body ]
-  call void @ext(), !dbg !31
-  %i.next = add i32 %i, 1
-  %more = icmp ult i32 %i.next, %n
-  br i1 %more, label %body, label %exit
-exit:
-  ret void
 }
 
 ; Only allocation calls (and a free): no frame, flags 0, the top slot is
@@ -151,7 +106,6 @@ define ptr @leaf() !dbg !20 {
 
 ; CHECK: [[ENTRY_LOC]] = !DILocation(line: 0, scope: [[CALLER_SP:![0-9]+]])
 ; CHECK: [[EXT_LOC]] = !DILocation(line: 3, column: 5, scope: [[CALLER_SP]])
-; CHECK: [[LOOP_LOC]] = !DILocation(line: 32, column: 5, scope: [[LOOP_SP:![0-9]+]])
 
 declare i64 @strlen(ptr)
 declare void @ext()
@@ -173,8 +127,6 @@ declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
 !14 = !DILocation(line: 6, column: 7, scope: !10)
 !20 = distinct !DISubprogram(name: "leaf", scope: !1, file: !1, line: 20, type: !3, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
 !21 = !DILocation(line: 21, column: 3, scope: !20)
-!30 = distinct !DISubprogram(name: "loop", scope: !1, file: !1, line: 30, type: !3, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
-!31 = !DILocation(line: 32, column: 5, scope: !30)
 !15 = !DILocation(line: 7, column: 3, scope: !10)
 !16 = !DILocation(line: 41, column: 2, scope: !40, inlinedAt: !15)
 !40 = distinct !DISubprogram(name: "helper", scope: !1, file: !1, line: 40, type: !3, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)

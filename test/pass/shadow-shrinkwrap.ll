@@ -28,15 +28,15 @@ declare i32 @__gxx_personality_v0(...)
 ; CHECK-NEXT: {{%tm.shadow = .*@__tm_shadow|%tm.depth = load}}
 ; CHECK: %tm.depth.inner = add i32 %tm.depth, 1
 ; CHECK-NEXT: store i32 %tm.depth.inner, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr [[OUTSIDE]], ptr %[[S]]
 ; CHECK-NEXT: call void @ext()
 ; CHECK-NEXT: %q = call ptr @__tm_malloc(i64 16, ptr [[INSIDE]])
 ; CHECK-NEXT: br label %done.tm.pop
 ; CHECK: done.tm.pop:
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]*]] = load i32, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK-NEXT: %[[POP:tm\.depth\.popped[0-9]*]] = sub i32 %[[NOW]], 1
-; CHECK-NEXT: store i32 %[[POP]], ptr {{%tm.shadow|@__tm_shadow}}
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: br label %done
 ; CHECK: done:
 ; CHECK-NEXT: ret void
@@ -64,16 +64,16 @@ done:
 ; CHECK: loop:
 ; CHECK-NOT: %tm.
 ; CHECK: call:
-; CHECK: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %{{tm\.index\.ext[0-9]*}}
+; CHECK-NEXT: %[[I:tm\.index[0-9]*]] = and i32 %tm.depth{{[0-9]*}}, 4095
+; CHECK-NEXT: %[[X:tm\.index\.ext[0-9]*]] = zext i32 %[[I]] to i64
+; CHECK-NEXT: %[[S:tm\.slot[0-9]*]] = getelementptr inbounds %tm.shadow_stack, ptr {{%tm.shadow[0-9]*|@__tm_shadow}}, i64 0, i32 2, i64 %[[X]]
 ; CHECK-NEXT: store ptr @__tm_site{{[.0-9]*}}, ptr %[[S]]
 ; CHECK-NEXT: call void @ext()
 ; CHECK: latch:
 ; CHECK-NOT: store
 ; CHECK: br i1 %more, label %loop, label %out.tm.pop
 ; CHECK: out.tm.pop:
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]*]] = load i32, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK-NEXT: %[[POP:tm\.depth\.popped[0-9]*]] = sub i32 %[[NOW]], 1
-; CHECK-NEXT: store i32 %[[POP]], ptr {{%tm.shadow|@__tm_shadow}}
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: br label %out
 ; CHECK: out:
 ; CHECK-NEXT: ret void
@@ -110,14 +110,10 @@ out:
 ; CHECK-NEXT: i32 1, label %out.tm.pop
 ; CHECK-NEXT: i32 2, label %other
 ; CHECK: other:
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]*]] = load i32, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK-NEXT: %[[POP:tm\.depth\.popped[0-9]*]] = sub i32 %[[NOW]], 1
-; CHECK-NEXT: store i32 %[[POP]], ptr {{%tm.shadow|@__tm_shadow}}
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: ret i32 2
 ; CHECK: out.tm.pop:
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]*]] = load i32, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK-NEXT: %[[POP:tm\.depth\.popped[0-9]*]] = sub i32 %[[NOW]], 1
-; CHECK-NEXT: store i32 %[[POP]], ptr {{%tm.shadow|@__tm_shadow}}
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: br label %out
 ; CHECK: out:
 ; CHECK-NEXT: %r = phi i32 [ 0, %entry ], [ 1, %out.tm.pop ]
@@ -169,9 +165,7 @@ done:
 ; CHECK-NEXT: entry:
 ; CHECK-NEXT: {{%tm.shadow = .*@__tm_shadow|%tm.depth = load}}
 ; CHECK: done:
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]*]] = load i32, ptr {{%tm.shadow|@__tm_shadow}}
-; CHECK-NEXT: %[[POP:tm\.depth\.popped[0-9]*]] = sub i32 %[[NOW]], 1
-; CHECK-NEXT: store i32 %[[POP]], ptr {{%tm.shadow|@__tm_shadow}}
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}
 ; CHECK-NEXT: ret void
 define void @indirect(i1 %c, ptr %a) {
 entry:

@@ -22,9 +22,7 @@ define void @caller() {
 ; CHECK-LABEL: define void @caller(
 ; CHECK: %tm.depth = load i32, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK: call void @ext()
-; CHECK-NEXT: %[[NOW:tm\.depth\.now[0-9]*]] = load i32, ptr {{%tm.shadow|@__tm_shadow}}, align 4
-; CHECK-NEXT: %tm.depth.popped = sub i32 %[[NOW]], 1
-; CHECK-NEXT: store i32 %tm.depth.popped, ptr {{%tm.shadow|@__tm_shadow}}, align 4
+; CHECK-NEXT: store i32 %tm.depth, ptr {{%tm.shadow|@__tm_shadow}}, align 4
 ; CHECK-NEXT: ret void
   call void @ext()
   ret void
