@@ -123,12 +123,7 @@ static int same_frames(const tm_traceback *tb, const tm_site_t *frames,
   if (tb->hash != hash || tb->nframe != nframe ||
       tb->total_nframe != total_nframe)
     return 0;
-  /* A loop, not memcmp: most tracebacks are a few frames, and the call
-   * costs more than comparing them. */
-  for (unsigned int i = 0; i < nframe; i++)
-    if (tb->frames[i] != frames[i])
-      return 0;
-  return 1;
+  return tm_same_sites(tb->frames, frames, nframe);
 }
 
 static int find_in(const struct id_table *table, const tm_site_t *frames,

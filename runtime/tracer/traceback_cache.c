@@ -118,19 +118,6 @@ static uint64_t hash_key(tm_site_t site, const tm_site_t *slots,
   return h | 1;
 }
 
-/* Whether the key at stored is slots[0, nslots): inline, since keys are
- * a few slots long and a call to memcmp (the runtime is built with
- * -fno-builtin) cost as much as the comparison; without an early exit, so
- * that the loop vectorises -- a key found in its set nearly always
- * matches. */
-static int same_slots(const tm_site_t *stored, const tm_site_t *slots,
-                      uint32_t nslots) {
-  uintptr_t differ = 0;
-  for (uint32_t i = 0; i < nslots; i++)
-    differ |= (uintptr_t)stored[i] ^ (uintptr_t)slots[i];
-  return differ == 0;
-}
-
 int tm_traceback_cache_find(tm_site_t site, unsigned int limit,
                             tm_traceback_probe *probe, uint32_t *id) {
   probe->entry = NULL;
@@ -152,7 +139,8 @@ int tm_traceback_cache_find(tm_site_t site, unsigned int limit,
   for (unsigned int way = 0; way < CACHE_WAYS; way++) {
     struct cache_entry *entry = &set[way];
     if (entry->hash == hash && entry->site == site && entry->nslots == nslots &&
-        same_slots(cache->pool + entry->key_offset, slots, (uint32_t)nslots)) {
+        tm_same_sites(cache->pool + entry->key_offset, slots,
+                      (unsigned int)nslots)) {
       *id = entry->id;
       return 1;
     }

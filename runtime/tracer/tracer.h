@@ -77,6 +77,19 @@ typedef struct tm_traceback {
   tm_site_t frames[];    /* most recent first */
 } tm_traceback;
 
+/* Whether a[0, n) and b[0, n) hold the same sites: inline, since they are
+ * a few long and a call to memcmp (the runtime is built with -fno-builtin)
+ * costs as much as comparing them; without an early exit, so that the loop
+ * vectorises -- the depot and the traceback cache compare mostly equal
+ * arrays, found by their hash. */
+static inline int tm_same_sites(const tm_site_t *a, const tm_site_t *b,
+                                unsigned int n) {
+  uintptr_t differ = 0;
+  for (unsigned int i = 0; i < n; i++)
+    differ |= (uintptr_t)a[i] ^ (uintptr_t)b[i];
+  return differ == 0;
+}
+
 TM_HIDDEN uint32_t tm_traceback_hash(const tm_site_t *frames,
                                      unsigned int nframe,
                                      unsigned int total_nframe);
