@@ -50,6 +50,10 @@ STATISTIC(NumElidedTailCalls,
           "Number of tail calls left without a call site (elided frames)");
 STATISTIC(NumDepthRestores,
           "Number of shadow-stack depth restores (exits, EH pads, setjmp)");
+STATISTIC(NumDepthResets,
+          "Number of depth stores after calls of functions that leave it");
+STATISTIC(NumFramesLeftToCallers,
+          "Number of frames whose rets leave the depth to their callers");
 STATISTIC(NumStrippedFunctions,
           "Number of functions whose memory attributes were dropped");
 STATISTIC(NumShadowStackDefinitions,
@@ -67,7 +71,8 @@ public:
                        const AllocationAnalysis &AA, Function &F,
                        bool ElideTailFrames, FunctionAnalysisManager &FAM)
       : MI(MI), AllocFns(MI.getAllocationFunctions()), AA(AA), F(F),
-        ElideTailFrames(ElideTailFrames), FAM(FAM) {}
+        ElideTailFrames(ElideTailFrames),
+        LeavesDepthToCallers(MI.isResetByCallers(F)), FAM(FAM) {}
 
   /// Instruments F; appends the calls that got a site store to \p SiteCalls.
   bool run(SmallVectorImpl<CallBase *> &SiteCalls);
@@ -91,6 +96,7 @@ private:
   void insertFrame(ArrayRef<CallBase *> SiteCalls,
                    ArrayRef<CallBase *> ReturnsTwiceCalls);
   Instruction *getRestorePoint(BasicBlock &BB) const;
+  bool needsDepthAfter(const CallBase &CB) const;
   /// Whether a call in \p BB runs with this function's frame pushed.
   bool isInFrame(const BasicBlock &BB) const {
     return FrameBB && DT->dominates(FrameBB, &BB);
@@ -101,6 +107,9 @@ private:
   const AllocationAnalysis &AA;
   Function &F;
   const bool ElideTailFrames;
+  /// Whether F's callers set the depth back after calling it, so that its
+  /// rets need not (ShadowStackInstrumenter::findCallersThatReset).
+  const bool LeavesDepthToCallers;
   FunctionAnalysisManager &FAM;
   /// Only for functions that get a frame.
   DominatorTree *DT = nullptr;
@@ -135,11 +144,11 @@ bool ShadowStackInstrumenter::run() {
   // Computed before any change: rewriting turns allocation calls into
   // calls of __tm_* functions, which the analysis counts as allocation-free.
   AllocationAnalysis AA(M, AllocFns);
+  findCallersThatReset(AA);
   SmallVector<CallBase *, 64> SiteCalls;
   bool Changed = false;
   for (Function &F : M) {
-    if (shouldSkipFunction(F) || isFamilyFunction(F) ||
-        (Config && Config->isIgnoredFunction(F)))
+    if (!isInstrumented(F))
       continue;
     Changed |= FunctionInstrumenter(*this, AA, F, Options.ElideTailFrames, FAM)
                    .run(SiteCalls);
@@ -147,6 +156,45 @@ bool ShadowStackInstrumenter::run() {
   if (Changed)
     dropMemoryEffects(AA, SiteCalls);
   return Changed;
+}
+
+bool ShadowStackInstrumenter::isInstrumented(const Function &F) const {
+  return !shouldSkipFunction(F) && !isFamilyFunction(F) &&
+         !(Config && Config->isIgnoredFunction(F));
+}
+
+/// The functions that may leave the depth as their calls left it, instead
+/// of restoring the one they found, so that their calls in tail position
+/// stay tail calls: those that only frames of this module call, directly,
+/// and those frames set the depth back after each such call (see
+/// FunctionInstrumenter::insertFrame and insertCallFrames). A function that
+/// other code may call (external linkage, its address taken, a caller on
+/// the ignore list) restores: that code may go on to allocate, through the
+/// interposer, with the depth it finds.
+void ShadowStackInstrumenter::findCallersThatReset(
+    const AllocationAnalysis &AA) {
+  // An elided forwarding call gets no site store and sets nothing back.
+  if (Options.ElideTailFrames)
+    return;
+  auto SetsDepthBack = [&](const Use &U) {
+    const auto *CB = dyn_cast<CallBase>(U.getUser());
+    if (!CB || !CB->isCallee(&U) || isa<CallBrInst>(CB))
+      return false;
+    // Exactly the calls that FunctionInstrumenter::run gives a site store.
+    const Function &Caller = *CB->getFunction();
+    const auto *CI = dyn_cast<CallInst>(CB);
+    return isInstrumented(Caller) && !Caller.isPresplitCoroutine() &&
+           !(CI && CI->isMustTailCall()) &&
+           !AllocFns.isInlinedFromFamily(CB->getDebugLoc().get()) &&
+           AA.mayAllocate(*CB);
+  };
+  for (Function &F : M)
+    if (F.hasLocalLinkage() && isInstrumented(F) && AA.mayAllocate(F) &&
+        !AllocFns.getAllocFnInfo(&F) && !F.use_empty() &&
+        all_of(F.uses(), SetsDepthBack))
+      ResetByCallers.insert(&F);
+  LLVM_DEBUG(dbgs() << "tracemalloc: " << ResetByCallers.size()
+                    << " functions leave the depth to their callers\n");
 }
 
 FunctionCallee
@@ -565,7 +613,10 @@ void FunctionInstrumenter::emitSiteStore(IRBuilder<> &IRB,
 /// decrements: when the call returns, the callee has restored the depth it
 /// found, the pushed one (no setjmp, no landing pad here: nothing else
 /// comes back to this point), and keeping the old depth in a register
-/// across the call would cost the common path a register save.
+/// across the call would cost the common path a register save. A callee
+/// that leaves the depth to its callers gets the old depth stored back
+/// instead; a call in tail position of a function that leaves the depth to
+/// its own callers needs no pop at all.
 void FunctionInstrumenter::insertCallFrames(ArrayRef<CallBase *> FrameCalls) {
   ++NumFunctionsWithFrame;
   Type *Int32Ty = Type::getInt32Ty(F.getContext());
@@ -573,14 +624,31 @@ void FunctionInstrumenter::insertCallFrames(ArrayRef<CallBase *> FrameCalls) {
     IRBuilder<> IRB(CB);
     PushedFrame Push = emitPush(IRB);
     emitSiteStore(IRB, Push, *CB);
-    IRB.SetInsertPoint(CB->getNextNode());
-    Value *After = IRB.CreateLoad(Int32Ty, Push.Shadow, "tm.depth.after");
-    IRB.CreateStore(
-        IRB.CreateSub(After, ConstantInt::get(Int32Ty, 1), "tm.depth.popped"),
-        Push.Shadow);
     ++NumCallFrames;
+    if (LeavesDepthToCallers && isa<ReturnInst>(CB->getNextNode()))
+      continue;
+    IRB.SetInsertPoint(CB->getNextNode());
+    if (needsDepthAfter(*CB)) {
+      IRB.CreateStore(Push.Depth, Push.Shadow);
+    } else {
+      Value *After = IRB.CreateLoad(Int32Ty, Push.Shadow, "tm.depth.after");
+      IRB.CreateStore(
+          IRB.CreateSub(After, ConstantInt::get(Int32Ty, 1), "tm.depth.popped"),
+          Push.Shadow);
+    }
     ++NumDepthRestores;
   }
+}
+
+/// Whether the depth must be set back right after \p CB, a call that may
+/// allocate: when its callee leaves the depth to its callers, unless the
+/// function returns at once (its rets restore the depth, or leave that to
+/// its own callers in turn).
+bool FunctionInstrumenter::needsDepthAfter(const CallBase &CB) const {
+  const Function *Callee = CB.getCalledFunction();
+  if (!Callee || !MI.isResetByCallers(*Callee))
+    return false;
+  return !isa<CallInst>(CB) || !isa<ReturnInst>(CB.getNextNode());
 }
 
 void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
@@ -600,14 +668,27 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
   PushedFrame Frame = emitPush(IRB);
   auto [Shadow, Depth, Inner] = Frame;
 
-  // The call site, before each call that may allocate.
-  for (CallBase *CB : FrameCalls)
+  // The call site, before each call that may allocate; after it, this
+  // frame is the top one again if the callee left its own depth.
+  for (CallBase *CB : FrameCalls) {
     emitSiteStore(IRB, Frame, *CB);
+    if (needsDepthAfter(*CB)) {
+      tmcompat::setInsertPoint(IRB, getAfterCall(*CB));
+      IRB.CreateStore(Inner, Shadow);
+      ++NumDepthResets;
+    }
+  }
 
   // Returns restore the depth the caller had (never decrement: a callee
   // that was left by longjmp or an exception did not restore its own); so
-  // do the edges that leave the frame's region.
+  // do the edges that leave the frame's region. A function whose callers
+  // set the depth back skips the restores at its rets, but not the one
+  // before a musttail call: the callee takes this frame's place.
+  if (LeavesDepthToCallers)
+    ++NumFramesLeftToCallers;
   for (BasicBlock *BB : Returns) {
+    if (LeavesDepthToCallers && !BB->getTerminatingMustTailCall())
+      continue;
     IRB.SetInsertPoint(getRestorePoint(*BB));
     IRB.CreateStore(Depth, Shadow);
     ++NumDepthRestores;
