@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ShadowStackInstrumenter.h"
+#include "DepthResets.h"
 #include "LLVMCompat.h"
 #include "RuntimeABI.h"
 #include "TraceMallocUtils.h"
@@ -68,11 +69,12 @@ namespace {
 class FunctionInstrumenter {
 public:
   FunctionInstrumenter(ShadowStackInstrumenter &MI,
-                       const AllocationAnalysis &AA, Function &F,
-                       bool ElideTailFrames, FunctionAnalysisManager &FAM)
-      : MI(MI), AllocFns(MI.getAllocationFunctions()), AA(AA), F(F),
-        ElideTailFrames(ElideTailFrames),
-        LeavesDepthToCallers(MI.isResetByCallers(F)), FAM(FAM) {}
+                       const AllocationAnalysis &AA, const DepthResets &Resets,
+                       Function &F, bool ElideTailFrames,
+                       FunctionAnalysisManager &FAM)
+      : MI(MI), AllocFns(MI.getAllocationFunctions()), AA(AA), Resets(Resets),
+        F(F), ElideTailFrames(ElideTailFrames),
+        LeavesDepthToCallers(Resets.leavesDepth(F)), FAM(FAM) {}
 
   /// Instruments F; appends the calls that got a site store to \p SiteCalls.
   bool run(SmallVectorImpl<CallBase *> &SiteCalls);
@@ -105,10 +107,11 @@ private:
   ShadowStackInstrumenter &MI;
   const AllocationFunctions &AllocFns;
   const AllocationAnalysis &AA;
+  const DepthResets &Resets;
   Function &F;
   const bool ElideTailFrames;
   /// Whether F's callers set the depth back after calling it, so that its
-  /// rets need not (ShadowStackInstrumenter::findCallersThatReset).
+  /// rets need not (DepthResets).
   const bool LeavesDepthToCallers;
   FunctionAnalysisManager &FAM;
   /// Only for functions that get a frame.
@@ -144,14 +147,17 @@ bool ShadowStackInstrumenter::run() {
   // Computed before any change: rewriting turns allocation calls into
   // calls of __tm_* functions, which the analysis counts as allocation-free.
   AllocationAnalysis AA(M, AllocFns);
-  findCallersThatReset(AA);
+  DepthResets Resets(
+      M, AllocFns, AA, [&](const Function &F) { return isInstrumented(F); },
+      Options.ElideTailFrames);
   SmallVector<CallBase *, 64> SiteCalls;
   bool Changed = false;
   for (Function &F : M) {
     if (!isInstrumented(F))
       continue;
-    Changed |= FunctionInstrumenter(*this, AA, F, Options.ElideTailFrames, FAM)
-                   .run(SiteCalls);
+    Changed |=
+        FunctionInstrumenter(*this, AA, Resets, F, Options.ElideTailFrames, FAM)
+            .run(SiteCalls);
   }
   if (Changed)
     dropMemoryEffects(AA, SiteCalls);
@@ -161,40 +167,6 @@ bool ShadowStackInstrumenter::run() {
 bool ShadowStackInstrumenter::isInstrumented(const Function &F) const {
   return !shouldSkipFunction(F) && !isFamilyFunction(F) &&
          !(Config && Config->isIgnoredFunction(F));
-}
-
-/// The functions that may leave the depth as their calls left it, instead
-/// of restoring the one they found, so that their calls in tail position
-/// stay tail calls: those that only frames of this module call, directly,
-/// and those frames set the depth back after each such call (see
-/// FunctionInstrumenter::insertFrame and insertCallFrames). A function that
-/// other code may call (external linkage, its address taken, a caller on
-/// the ignore list) restores: that code may go on to allocate, through the
-/// interposer, with the depth it finds.
-void ShadowStackInstrumenter::findCallersThatReset(
-    const AllocationAnalysis &AA) {
-  // An elided forwarding call gets no site store and sets nothing back.
-  if (Options.ElideTailFrames)
-    return;
-  auto SetsDepthBack = [&](const Use &U) {
-    const auto *CB = dyn_cast<CallBase>(U.getUser());
-    if (!CB || !CB->isCallee(&U) || isa<CallBrInst>(CB))
-      return false;
-    // Exactly the calls that FunctionInstrumenter::run gives a site store.
-    const Function &Caller = *CB->getFunction();
-    const auto *CI = dyn_cast<CallInst>(CB);
-    return isInstrumented(Caller) && !Caller.isPresplitCoroutine() &&
-           !(CI && CI->isMustTailCall()) &&
-           !AllocFns.isInlinedFromFamily(CB->getDebugLoc().get()) &&
-           AA.mayAllocate(*CB);
-  };
-  for (Function &F : M)
-    if (F.hasLocalLinkage() && isInstrumented(F) && AA.mayAllocate(F) &&
-        !AllocFns.getAllocFnInfo(&F) && !F.use_empty() &&
-        all_of(F.uses(), SetsDepthBack))
-      ResetByCallers.insert(&F);
-  LLVM_DEBUG(dbgs() << "tracemalloc: " << ResetByCallers.size()
-                    << " functions leave the depth to their callers\n");
 }
 
 FunctionCallee
@@ -645,8 +617,7 @@ void FunctionInstrumenter::insertCallFrames(ArrayRef<CallBase *> FrameCalls) {
 /// function returns at once (its rets restore the depth, or leave that to
 /// its own callers in turn).
 bool FunctionInstrumenter::needsDepthAfter(const CallBase &CB) const {
-  const Function *Callee = CB.getCalledFunction();
-  if (!Callee || !MI.isResetByCallers(*Callee))
+  if (!Resets.mayReachLeaving(CB))
     return false;
   return !isa<CallInst>(CB) || !isa<ReturnInst>(CB.getNextNode());
 }

@@ -13,9 +13,9 @@
 //   at every ret (before a musttail call):  store depth = %tm.depth
 //   after a returns_twice call, at every EH pad:  store depth = %tm.depth + 1
 //
-// A function that only instrumented frames call, directly, skips the
-// restores at its rets (its calls in tail position stay tail calls): its
-// callers set the depth back after calling it instead.
+// A function that only this module's frames can call (DepthResets) skips
+// the restores at its rets (its calls in tail position stay tail calls):
+// its callers set the depth back after calling it instead.
 //
 // The frame is shrink-wrapped to the region of the calls that need it, or
 // pushed around each such call when those calls are rare.
@@ -30,7 +30,6 @@
 #include "TraceMallocOptions.h"
 
 #include "llvm/ADT/ArrayRef.h"
-#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/IR/Attributes.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/PassManager.h"
@@ -62,15 +61,8 @@ public:
   GlobalVariable *getShadowStack();
   StructType *getShadowStackType() const { return ShadowTy; }
 
-  /// Whether \p F leaves restoring the depth to its callers: see
-  /// findCallersThatReset.
-  bool isResetByCallers(const Function &F) const {
-    return ResetByCallers.contains(&F);
-  }
-
 private:
   bool isInstrumented(const Function &F) const;
-  void findCallersThatReset(const AllocationAnalysis &AA);
   void dropMemoryEffects(const AllocationAnalysis &AA,
                          ArrayRef<CallBase *> SiteCalls);
 
@@ -84,8 +76,6 @@ private:
   StructType *ShadowTy;
   PointerType *PtrTy;
   GlobalVariable *ShadowStack = nullptr;
-  /// The functions whose every caller sets the depth back after the call.
-  SmallPtrSet<const Function *, 32> ResetByCallers;
 };
 
 } // namespace llvm

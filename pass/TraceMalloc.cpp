@@ -27,6 +27,7 @@
 //   FamilyConfig         the configuration file: families and ignore list
 //   FamilyWrapper        allocator family definitions become wrappers
 //   AllocationAnalysis   which functions allocate, which calls may reach one
+//   DepthResets          which frames leave the depth to their callers
 //   ShadowStackInstrumenter  call rewriting and shadow-stack frames
 //   SiteRecords          the constant __tm_site records and their strings
 //   RuntimeABI.h         the C++ view of include/tracemalloc/abi.def

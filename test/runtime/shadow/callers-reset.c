@@ -5,9 +5,10 @@
 // after calling it. Tracebacks stay exact: through chains of such tail
 // calls, recursion, a rare call (a frame around one call) of such a
 // function, the caller's own allocations after those calls, and
-// uninstrumented code that allocates after calling back an address-taken
-// static function (which restores, as every function other code may call
-// must).
+// calls through a table of function pointers that is only read to call
+// through, and uninstrumented code that allocates after calling back a
+// static function whose address it was given (which restores, as every
+// function other code may call must).
 //
 // clang-format off
 // RUN: rm -rf %t && mkdir -p %t
@@ -17,6 +18,9 @@
 // RUN: FileCheck %s --check-prefix=OUTER < %t/prog.ll
 // RUN: FileCheck %s --check-prefix=RARE < %t/prog.ll
 // RUN: FileCheck %s --check-prefix=CALLBACK < %t/prog.ll
+// RUN: FileCheck %s --check-prefix=TABLE < %t/prog.ll
+// RUN: FileCheck %s --check-prefix=VIA < %t/prog.ll
+// RUN: FileCheck %s --check-prefix=ESCAPED < %t/prog.ll
 // RUN: %clang -O2 -c -DUNINSTRUMENTED %s -o %t/plain.o
 // RUN: %tmcc -O2 %s %t/plain.o -o %t/prog
 // RUN: objdump -d --no-show-raw-insn %t/prog > %t/prog.s
@@ -34,6 +38,10 @@ void *call_then_alloc(void (*callback)(void)) {
   callback();
   return malloc(1550);
 }
+void *call_table_then_alloc(void *(**table)(size_t), void **out) {
+  *out = table[0](1700);
+  return malloc(1750);
+}
 #else
 #include "Inputs/shadow-print.h"
 
@@ -42,6 +50,7 @@ void *call_then_alloc(void (*callback)(void)) {
 
 void *volatile sink[16];
 void *call_then_alloc(void (*callback)(void));
+void *call_table_then_alloc(void *(**table)(size_t), void **out);
 
 static NOINLINE void *leaf(size_t n) { return malloc(n); }
 static NOINLINE void *forward(size_t n) { return leaf(n + 1); }
@@ -63,6 +72,18 @@ static NOINLINE void *rare(size_t n) {
 
 static NOINLINE void callback(void) { sink[7] = forward2(1400); }
 
+/* A table only read to call through: its functions leave the depth too. */
+static NOINLINE void *by_table_a(size_t n) { return forward(n + 3); }
+static NOINLINE void *by_table_b(size_t n) { return leaf(n + 5); }
+static void *(*table[2])(size_t) = {by_table_a, by_table_b};
+static NOINLINE void *via_table(unsigned i, size_t n) {
+  return table[i & 1](n);
+}
+
+/* A table whose address other code gets: its function restores. */
+static NOINLINE void *escaped_fn(size_t n) { return forward(n + 7); }
+static void *(*escaped[1])(size_t) = {escaped_fn};
+
 NOINLINE void *outer(size_t n) {
   sink[0] = forward2(n);
   sink[1] = malloc(n + 100);
@@ -78,6 +99,10 @@ int main(void) {
   sink[11] = rare(20); /* below the printed sizes */
   sink[9] = call_then_alloc(callback);
   sink[10] = malloc(1600);
+  sink[12] = via_table(0, 1800);
+  sink[13] = via_table(1, 1850);
+  sink[14] = call_table_then_alloc(escaped, (void **)&sink[15]);
+  sink[0] = malloc(1900);
   shadow_print_traces(1000);
   return 0;
 }
@@ -115,6 +140,19 @@ int main(void) {
 // CALLBACK: store i32 %[[D]], ptr %[[SHADOW]]
 // CALLBACK-NEXT: ret void
 
+// TABLE-LABEL: define internal {{.*}}ptr @by_table_a(
+// TABLE: tail call {{.*}}ptr @forward(
+// TABLE-NEXT: ret ptr
+// VIA-LABEL: define internal {{.*}}ptr @via_table(
+// VIA: %[[F:[0-9]+]] = load ptr, ptr
+// VIA: tail call {{.*}}ptr %[[F]](
+// VIA-NEXT: ret ptr
+// ESCAPED-LABEL: define internal {{.*}}ptr @escaped_fn(
+// ESCAPED: %[[D:[0-9]+]] = load i32, ptr %[[SHADOW:[0-9]+]]
+// ESCAPED: call {{.*}}ptr @forward(
+// ESCAPED-NEXT: store i32 %[[D]], ptr %[[SHADOW]]
+// ESCAPED-NEXT: ret ptr
+
 // ASM-FORWARD-LABEL: <forward>:
 // ASM-FORWARD-NOT: ret
 // ASM-FORWARD: jmp {{.*}}<leaf>
@@ -123,48 +161,68 @@ int main(void) {
 // ASM-FORWARD2: jmp {{.*}}<forward>
 
 // CHECK:      size=1002 nframe=5 total=5
-// CHECK-NEXT:   main callers-reset.c:74
-// CHECK-NEXT:   outer callers-reset.c:67
-// CHECK-NEXT:   forward2 callers-reset.c:48
-// CHECK-NEXT:   forward callers-reset.c:47
-// CHECK-NEXT:   leaf callers-reset.c:46
+// CHECK-NEXT:   main callers-reset.c:95
+// CHECK-NEXT:   outer callers-reset.c:88
+// CHECK-NEXT:   forward2 callers-reset.c:57
+// CHECK-NEXT:   forward callers-reset.c:56
+// CHECK-NEXT:   leaf callers-reset.c:55
 // CHECK-NEXT: size=1011 nframe=4 total=4
-// CHECK-NEXT:   main callers-reset.c:74
-// CHECK-NEXT:   outer callers-reset.c:70
-// CHECK-NEXT:   forward callers-reset.c:47
-// CHECK-NEXT:   leaf callers-reset.c:46
+// CHECK-NEXT:   main callers-reset.c:95
+// CHECK-NEXT:   outer callers-reset.c:91
+// CHECK-NEXT:   forward callers-reset.c:56
+// CHECK-NEXT:   leaf callers-reset.c:55
 // CHECK-NEXT: size=1050 nframe=1 total=1
-// CHECK-NEXT:   main callers-reset.c:75
+// CHECK-NEXT:   main callers-reset.c:96
 // CHECK-NEXT: size=1100 nframe=2 total=2
-// CHECK-NEXT:   main callers-reset.c:74
-// CHECK-NEXT:   outer callers-reset.c:68
+// CHECK-NEXT:   main callers-reset.c:95
+// CHECK-NEXT:   outer callers-reset.c:89
 // CHECK-NEXT: size=1150 nframe=6 total=6
-// CHECK-NEXT:   main callers-reset.c:76
-// CHECK-NEXT:   depth_sum callers-reset.c:55
-// CHECK-NEXT:   depth_sum callers-reset.c:55
-// CHECK-NEXT:   depth_sum callers-reset.c:55
-// CHECK-NEXT:   depth_sum callers-reset.c:52
-// CHECK-NEXT:   leaf callers-reset.c:46
+// CHECK-NEXT:   main callers-reset.c:97
+// CHECK-NEXT:   depth_sum callers-reset.c:64
+// CHECK-NEXT:   depth_sum callers-reset.c:64
+// CHECK-NEXT:   depth_sum callers-reset.c:64
+// CHECK-NEXT:   depth_sum callers-reset.c:61
+// CHECK-NEXT:   leaf callers-reset.c:55
 // CHECK-NEXT: size=1200 nframe=3 total=3
-// CHECK-NEXT:   main callers-reset.c:74
-// CHECK-NEXT:   outer callers-reset.c:69
-// CHECK-NEXT:   leaf callers-reset.c:46
+// CHECK-NEXT:   main callers-reset.c:95
+// CHECK-NEXT:   outer callers-reset.c:90
+// CHECK-NEXT:   leaf callers-reset.c:55
 // CHECK-NEXT: size=1201 nframe=4 total=4
-// CHECK-NEXT:   main callers-reset.c:77
-// CHECK-NEXT:   rare callers-reset.c:60
-// CHECK-NEXT:   forward callers-reset.c:47
-// CHECK-NEXT:   leaf callers-reset.c:46
+// CHECK-NEXT:   main callers-reset.c:98
+// CHECK-NEXT:   rare callers-reset.c:69
+// CHECK-NEXT:   forward callers-reset.c:56
+// CHECK-NEXT:   leaf callers-reset.c:55
 // CHECK-NEXT: size=1402 nframe=5 total=5
-// CHECK-NEXT:   main callers-reset.c:79
-// CHECK-NEXT:   callback callers-reset.c:64
-// CHECK-NEXT:   forward2 callers-reset.c:48
-// CHECK-NEXT:   forward callers-reset.c:47
-// CHECK-NEXT:   leaf callers-reset.c:46
+// CHECK-NEXT:   main callers-reset.c:100
+// CHECK-NEXT:   callback callers-reset.c:73
+// CHECK-NEXT:   forward2 callers-reset.c:57
+// CHECK-NEXT:   forward callers-reset.c:56
+// CHECK-NEXT:   leaf callers-reset.c:55
 // CHECK-NEXT: size=1500 nframe=2 total=2
-// CHECK-NEXT:   main callers-reset.c:77
-// CHECK-NEXT:   rare callers-reset.c:61
+// CHECK-NEXT:   main callers-reset.c:98
+// CHECK-NEXT:   rare callers-reset.c:70
 // CHECK-NEXT: size=1550 nframe=1 total=1
-// CHECK-NEXT:   main callers-reset.c:79
+// CHECK-NEXT:   main callers-reset.c:100
 // CHECK-NEXT: size=1600 nframe=1 total=1
-// CHECK-NEXT:   main callers-reset.c:80
+// CHECK-NEXT:   main callers-reset.c:101
+// CHECK-NEXT: size=1708 nframe=4 total=4
+// CHECK-NEXT:   main callers-reset.c:104
+// CHECK-NEXT:   escaped_fn callers-reset.c:84
+// CHECK-NEXT:   forward callers-reset.c:56
+// CHECK-NEXT:   leaf callers-reset.c:55
+// CHECK-NEXT: size=1750 nframe=1 total=1
+// CHECK-NEXT:   main callers-reset.c:104
+// CHECK-NEXT: size=1804 nframe=5 total=5
+// CHECK-NEXT:   main callers-reset.c:102
+// CHECK-NEXT:   via_table callers-reset.c:80
+// CHECK-NEXT:   by_table_a callers-reset.c:76
+// CHECK-NEXT:   forward callers-reset.c:56
+// CHECK-NEXT:   leaf callers-reset.c:55
+// CHECK-NEXT: size=1855 nframe=4 total=4
+// CHECK-NEXT:   main callers-reset.c:103
+// CHECK-NEXT:   via_table callers-reset.c:80
+// CHECK-NEXT:   by_table_b callers-reset.c:77
+// CHECK-NEXT:   leaf callers-reset.c:55
+// CHECK-NEXT: size=1900 nframe=1 total=1
+// CHECK-NEXT:   main callers-reset.c:105
 // CHECK-NEXT: end
