@@ -29,6 +29,7 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Debug.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
@@ -55,12 +56,21 @@ STATISTIC(NumDepthResets,
           "Number of depth stores after calls of functions that leave it");
 STATISTIC(NumFramesLeftToCallers,
           "Number of frames whose rets leave the depth to their callers");
+STATISTIC(NumSpilledFrames,
+          "Number of frames keeping their depth in stack slots");
 STATISTIC(NumStrippedFunctions,
           "Number of functions whose memory attributes were dropped");
 STATISTIC(NumShadowStackDefinitions,
           "Number of modules defining the shadow stack (executables)");
 STATISTIC(NumFamilySites,
           "Number of inlined family wrappers given their caller's site");
+
+/// See FunctionInstrumenter::spillFrame.
+static cl::opt<unsigned> SpilledFrameCalls(
+    "tracemalloc-spilled-frame-calls",
+    cl::desc("Keep the shadow-stack depth of functions with at least this "
+             "many calls that may allocate in stack slots"),
+    cl::init(16), cl::Hidden);
 
 namespace {
 
@@ -89,8 +99,13 @@ private:
                         ArrayRef<CallBase *> ReturnsTwiceCalls);
   struct PushedFrame {
     Value *Shadow, *Depth, *Inner;
+    /// A spilled frame's d and d % CAP, in stack slots (see spillFrame).
+    AllocaInst *DepthSlot = nullptr, *IndexSlot = nullptr;
   };
   PushedFrame emitPush(IRBuilder<> &IRB);
+  void spillFrame(IRBuilder<> &IRB, PushedFrame &Frame);
+  Value *getDepth(IRBuilder<> &IRB, const PushedFrame &Frame);
+  Value *getInner(IRBuilder<> &IRB, const PushedFrame &Frame);
   void emitSiteStore(IRBuilder<> &IRB, const PushedFrame &Frame, CallBase &CB);
   void insertCallFrames(ArrayRef<CallBase *> FrameCalls);
   bool getRegionExits(BasicBlock &FrameBB,
@@ -558,6 +573,45 @@ FunctionInstrumenter::emitPush(IRBuilder<> &IRB) {
   return {Shadow, Depth, Inner};
 }
 
+/// Keeps a frame's d, and its slot index d % CAP, in stack slots rather
+/// than registers, for a function with many calls that may allocate: in an
+/// interpreter's dispatch loop (CPython's _PyEval_EvalFrameDefault, with
+/// hundreds), d held in a callee-saved register across every call pushed
+/// one of the loop's own values out to the stack, reloaded at every
+/// dispatch; a site store then loads the index it needs (three instructions
+/// in all, one fewer than masking d each time) and exits load d. Nothing
+/// after this pass promotes the slots back to registers.
+void FunctionInstrumenter::spillFrame(IRBuilder<> &IRB, PushedFrame &Frame) {
+  Type *Int32Ty = IRB.getInt32Ty();
+  IRBuilder<> EntryIRB(&F.getEntryBlock(), F.getEntryBlock().begin());
+  Frame.DepthSlot = EntryIRB.CreateAlloca(Int32Ty, nullptr, "tm.depth.slot");
+  Frame.IndexSlot = EntryIRB.CreateAlloca(Int32Ty, nullptr, "tm.index.slot");
+  IRB.CreateStore(Frame.Depth, Frame.DepthSlot);
+  IRB.CreateStore(
+      IRB.CreateAnd(Frame.Depth,
+                    ConstantInt::get(Int32Ty, tmabi::TM_SHADOW_CAP - 1),
+                    "tm.index"),
+      Frame.IndexSlot);
+  ++NumSpilledFrames;
+}
+
+/// d, at \p IRB's insertion point.
+Value *FunctionInstrumenter::getDepth(IRBuilder<> &IRB,
+                                      const PushedFrame &Frame) {
+  if (!Frame.DepthSlot)
+    return Frame.Depth;
+  return IRB.CreateLoad(IRB.getInt32Ty(), Frame.DepthSlot, "tm.depth.spilled");
+}
+
+/// d + 1, at \p IRB's insertion point.
+Value *FunctionInstrumenter::getInner(IRBuilder<> &IRB,
+                                      const PushedFrame &Frame) {
+  if (!Frame.DepthSlot)
+    return Frame.Inner;
+  return IRB.CreateAdd(getDepth(IRB, Frame), IRB.getInt32(1),
+                       "tm.depth.inner.spilled");
+}
+
 /// slots[d % CAP] = the site of \p CB, before it. The slot's address is
 /// computed here, from d, rather than once at the push: then only d, which
 /// every exit needs anyway, stays live across the function's calls, and the
@@ -568,9 +622,13 @@ void FunctionInstrumenter::emitSiteStore(IRBuilder<> &IRB,
   IRB.SetInsertPoint(&CB);
   // The slots are a ring: deeper than the capacity, a frame takes the slot
   // of the frame TM_SHADOW_CAP below it, so the innermost ones stay exact.
-  Value *Index = IRB.CreateAnd(
-      Frame.Depth, ConstantInt::get(IRB.getInt32Ty(), tmabi::TM_SHADOW_CAP - 1),
-      "tm.index");
+  Value *Index =
+      Frame.IndexSlot
+          ? IRB.CreateLoad(IRB.getInt32Ty(), Frame.IndexSlot, "tm.index")
+          : IRB.CreateAnd(
+                Frame.Depth,
+                ConstantInt::get(IRB.getInt32Ty(), tmabi::TM_SHADOW_CAP - 1),
+                "tm.index");
   Index = IRB.CreateZExt(Index, IRB.getInt64Ty(), "tm.index.ext");
   Value *Slot = IRB.CreateInBoundsGEP(
       MI.getShadowStackType(), Frame.Shadow,
@@ -637,7 +695,9 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
   IRBuilder<> IRB(FrameBB, AtEntry ? getFrameInsertionPoint(F)
                                    : FrameBB->getFirstInsertionPt());
   PushedFrame Frame = emitPush(IRB);
-  auto [Shadow, Depth, Inner] = Frame;
+  if (FrameCalls.size() >= SpilledFrameCalls)
+    spillFrame(IRB, Frame);
+  Value *Shadow = Frame.Shadow;
 
   // The call site, before each call that may allocate; after it, this
   // frame is the top one again if the callee left its own depth.
@@ -645,7 +705,7 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
     emitSiteStore(IRB, Frame, *CB);
     if (needsDepthAfter(*CB)) {
       tmcompat::setInsertPoint(IRB, getAfterCall(*CB));
-      IRB.CreateStore(Inner, Shadow);
+      IRB.CreateStore(getInner(IRB, Frame), Shadow);
       ++NumDepthResets;
     }
   }
@@ -661,7 +721,7 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
     if (LeavesDepthToCallers && !BB->getTerminatingMustTailCall())
       continue;
     IRB.SetInsertPoint(getRestorePoint(*BB));
-    IRB.CreateStore(Depth, Shadow);
+    IRB.CreateStore(getDepth(IRB, Frame), Shadow);
     ++NumDepthRestores;
   }
   for (BasicBlock *Exit : FrameExits) {
@@ -672,7 +732,7 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
     BasicBlock *Pop = SplitBlockPredecessors(Exit, Inside, ".tm.pop",
                                              (DominatorTree *)nullptr);
     IRB.SetInsertPoint(Pop->getTerminator());
-    IRB.CreateStore(Depth, Shadow);
+    IRB.CreateStore(getDepth(IRB, Frame), Shadow);
     ++NumDepthRestores;
   }
 
@@ -680,7 +740,7 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
   // the frames in between are gone: this frame is the top one again.
   for (CallBase *CB : ReturnsTwiceCalls) {
     tmcompat::setInsertPoint(IRB, getAfterCall(*CB));
-    IRB.CreateStore(Inner, Shadow);
+    IRB.CreateStore(getInner(IRB, Frame), Shadow);
     ++NumDepthRestores;
   }
   for (BasicBlock &BB : F) {
@@ -688,7 +748,7 @@ void FunctionInstrumenter::insertFrame(ArrayRef<CallBase *> FrameCalls,
     if (!BB.isEHPad() || isa<CatchSwitchInst>(tmcompat::getFirstNonPHI(BB)))
       continue;
     IRB.SetInsertPoint(&BB, BB.getFirstInsertionPt());
-    IRB.CreateStore(Inner, Shadow);
+    IRB.CreateStore(getInner(IRB, Frame), Shadow);
     ++NumDepthRestores;
   }
 }

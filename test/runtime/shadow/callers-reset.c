@@ -27,6 +27,8 @@
 // RUN: FileCheck %s --check-prefix=ASM-FORWARD < %t/prog.s
 // RUN: FileCheck %s --check-prefix=ASM-FORWARD2 < %t/prog.s
 // RUN: env TRACEMALLOC=8 %t/prog | FileCheck %s
+// RUN: %tmcc -O2 -mllvm -tracemalloc-spilled-frame-calls=1 %s %t/plain.o -o %t/spilled
+// RUN: env TRACEMALLOC=8 %t/spilled | FileCheck %s
 // RUN: %tmcc -O0 %s %t/plain.o -o %t/prog0
 // RUN: env TRACEMALLOC=8 %t/prog0 | FileCheck %s
 // clang-format on
@@ -161,68 +163,68 @@ int main(void) {
 // ASM-FORWARD2: jmp {{.*}}<forward>
 
 // CHECK:      size=1002 nframe=5 total=5
-// CHECK-NEXT:   main callers-reset.c:95
-// CHECK-NEXT:   outer callers-reset.c:88
-// CHECK-NEXT:   forward2 callers-reset.c:57
-// CHECK-NEXT:   forward callers-reset.c:56
-// CHECK-NEXT:   leaf callers-reset.c:55
-// CHECK-NEXT: size=1011 nframe=4 total=4
-// CHECK-NEXT:   main callers-reset.c:95
-// CHECK-NEXT:   outer callers-reset.c:91
-// CHECK-NEXT:   forward callers-reset.c:56
-// CHECK-NEXT:   leaf callers-reset.c:55
-// CHECK-NEXT: size=1050 nframe=1 total=1
-// CHECK-NEXT:   main callers-reset.c:96
-// CHECK-NEXT: size=1100 nframe=2 total=2
-// CHECK-NEXT:   main callers-reset.c:95
-// CHECK-NEXT:   outer callers-reset.c:89
-// CHECK-NEXT: size=1150 nframe=6 total=6
 // CHECK-NEXT:   main callers-reset.c:97
-// CHECK-NEXT:   depth_sum callers-reset.c:64
-// CHECK-NEXT:   depth_sum callers-reset.c:64
-// CHECK-NEXT:   depth_sum callers-reset.c:64
-// CHECK-NEXT:   depth_sum callers-reset.c:61
-// CHECK-NEXT:   leaf callers-reset.c:55
-// CHECK-NEXT: size=1200 nframe=3 total=3
-// CHECK-NEXT:   main callers-reset.c:95
 // CHECK-NEXT:   outer callers-reset.c:90
-// CHECK-NEXT:   leaf callers-reset.c:55
+// CHECK-NEXT:   forward2 callers-reset.c:59
+// CHECK-NEXT:   forward callers-reset.c:58
+// CHECK-NEXT:   leaf callers-reset.c:57
+// CHECK-NEXT: size=1011 nframe=4 total=4
+// CHECK-NEXT:   main callers-reset.c:97
+// CHECK-NEXT:   outer callers-reset.c:93
+// CHECK-NEXT:   forward callers-reset.c:58
+// CHECK-NEXT:   leaf callers-reset.c:57
+// CHECK-NEXT: size=1050 nframe=1 total=1
+// CHECK-NEXT:   main callers-reset.c:98
+// CHECK-NEXT: size=1100 nframe=2 total=2
+// CHECK-NEXT:   main callers-reset.c:97
+// CHECK-NEXT:   outer callers-reset.c:91
+// CHECK-NEXT: size=1150 nframe=6 total=6
+// CHECK-NEXT:   main callers-reset.c:99
+// CHECK-NEXT:   depth_sum callers-reset.c:66
+// CHECK-NEXT:   depth_sum callers-reset.c:66
+// CHECK-NEXT:   depth_sum callers-reset.c:66
+// CHECK-NEXT:   depth_sum callers-reset.c:63
+// CHECK-NEXT:   leaf callers-reset.c:57
+// CHECK-NEXT: size=1200 nframe=3 total=3
+// CHECK-NEXT:   main callers-reset.c:97
+// CHECK-NEXT:   outer callers-reset.c:92
+// CHECK-NEXT:   leaf callers-reset.c:57
 // CHECK-NEXT: size=1201 nframe=4 total=4
-// CHECK-NEXT:   main callers-reset.c:98
-// CHECK-NEXT:   rare callers-reset.c:69
-// CHECK-NEXT:   forward callers-reset.c:56
-// CHECK-NEXT:   leaf callers-reset.c:55
+// CHECK-NEXT:   main callers-reset.c:100
+// CHECK-NEXT:   rare callers-reset.c:71
+// CHECK-NEXT:   forward callers-reset.c:58
+// CHECK-NEXT:   leaf callers-reset.c:57
 // CHECK-NEXT: size=1402 nframe=5 total=5
-// CHECK-NEXT:   main callers-reset.c:100
-// CHECK-NEXT:   callback callers-reset.c:73
-// CHECK-NEXT:   forward2 callers-reset.c:57
-// CHECK-NEXT:   forward callers-reset.c:56
-// CHECK-NEXT:   leaf callers-reset.c:55
-// CHECK-NEXT: size=1500 nframe=2 total=2
-// CHECK-NEXT:   main callers-reset.c:98
-// CHECK-NEXT:   rare callers-reset.c:70
-// CHECK-NEXT: size=1550 nframe=1 total=1
-// CHECK-NEXT:   main callers-reset.c:100
-// CHECK-NEXT: size=1600 nframe=1 total=1
-// CHECK-NEXT:   main callers-reset.c:101
-// CHECK-NEXT: size=1708 nframe=4 total=4
-// CHECK-NEXT:   main callers-reset.c:104
-// CHECK-NEXT:   escaped_fn callers-reset.c:84
-// CHECK-NEXT:   forward callers-reset.c:56
-// CHECK-NEXT:   leaf callers-reset.c:55
-// CHECK-NEXT: size=1750 nframe=1 total=1
-// CHECK-NEXT:   main callers-reset.c:104
-// CHECK-NEXT: size=1804 nframe=5 total=5
 // CHECK-NEXT:   main callers-reset.c:102
-// CHECK-NEXT:   via_table callers-reset.c:80
-// CHECK-NEXT:   by_table_a callers-reset.c:76
-// CHECK-NEXT:   forward callers-reset.c:56
-// CHECK-NEXT:   leaf callers-reset.c:55
-// CHECK-NEXT: size=1855 nframe=4 total=4
+// CHECK-NEXT:   callback callers-reset.c:75
+// CHECK-NEXT:   forward2 callers-reset.c:59
+// CHECK-NEXT:   forward callers-reset.c:58
+// CHECK-NEXT:   leaf callers-reset.c:57
+// CHECK-NEXT: size=1500 nframe=2 total=2
+// CHECK-NEXT:   main callers-reset.c:100
+// CHECK-NEXT:   rare callers-reset.c:72
+// CHECK-NEXT: size=1550 nframe=1 total=1
+// CHECK-NEXT:   main callers-reset.c:102
+// CHECK-NEXT: size=1600 nframe=1 total=1
 // CHECK-NEXT:   main callers-reset.c:103
-// CHECK-NEXT:   via_table callers-reset.c:80
-// CHECK-NEXT:   by_table_b callers-reset.c:77
-// CHECK-NEXT:   leaf callers-reset.c:55
-// CHECK-NEXT: size=1900 nframe=1 total=1
+// CHECK-NEXT: size=1708 nframe=4 total=4
+// CHECK-NEXT:   main callers-reset.c:106
+// CHECK-NEXT:   escaped_fn callers-reset.c:86
+// CHECK-NEXT:   forward callers-reset.c:58
+// CHECK-NEXT:   leaf callers-reset.c:57
+// CHECK-NEXT: size=1750 nframe=1 total=1
+// CHECK-NEXT:   main callers-reset.c:106
+// CHECK-NEXT: size=1804 nframe=5 total=5
+// CHECK-NEXT:   main callers-reset.c:104
+// CHECK-NEXT:   via_table callers-reset.c:82
+// CHECK-NEXT:   by_table_a callers-reset.c:78
+// CHECK-NEXT:   forward callers-reset.c:58
+// CHECK-NEXT:   leaf callers-reset.c:57
+// CHECK-NEXT: size=1855 nframe=4 total=4
 // CHECK-NEXT:   main callers-reset.c:105
+// CHECK-NEXT:   via_table callers-reset.c:82
+// CHECK-NEXT:   by_table_b callers-reset.c:79
+// CHECK-NEXT:   leaf callers-reset.c:57
+// CHECK-NEXT: size=1900 nframe=1 total=1
+// CHECK-NEXT:   main callers-reset.c:107
 // CHECK-NEXT: end

@@ -63,3 +63,9 @@ int main(void) {
 // ALL-NEXT:   recurse deep.c:23
 // ALL-NEXT:   leaf deep.c:19
 // ALL-NEXT: end
+
+// Every frame with its depth in stack slots (FunctionInstrumenter::spillFrame):
+// the same tracebacks. (At the end: RUN lines above would move the lines
+// the checks pin.)
+// RUN: %tmcc -O2 -mllvm -tracemalloc-spilled-frame-calls=1 %s -o %t.spilled
+// RUN: env TRACEMALLOC=8 %t.spilled | FileCheck %s

@@ -70,3 +70,9 @@ int main() {
 // CHECK-NEXT: size=72704 nframe=1 total=1
 // CHECK-NEXT:   <unknown>:0
 // CHECK-NEXT: end
+
+// Every frame with its depth in stack slots (FunctionInstrumenter::spillFrame):
+// the same tracebacks. (At the end: RUN lines above would move the lines
+// the checks pin.)
+// RUN: %tmcxx -O2 -mllvm -tracemalloc-spilled-frame-calls=1 %s -o %t.spilled
+// RUN: env TRACEMALLOC=16 %t.spilled | FileCheck %s

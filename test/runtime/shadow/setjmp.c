@@ -61,3 +61,9 @@ int main(void) {
 // CHECK-NEXT:   sigjump setjmp.c:42
 // CHECK-NEXT:   keep setjmp.c:21
 // CHECK-NEXT: end
+
+// Every frame with its depth in stack slots (FunctionInstrumenter::spillFrame):
+// the same tracebacks. (At the end: RUN lines above would move the lines
+// the checks pin.)
+// RUN: %tmcc -O2 -mllvm -tracemalloc-spilled-frame-calls=1 %s -o %t.spilled
+// RUN: env TRACEMALLOC=16 %t.spilled | FileCheck %s

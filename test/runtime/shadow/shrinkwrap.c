@@ -80,3 +80,9 @@ int main(void) {
 // CHECK-NEXT: size=1100 nframe=1 total=1
 // CHECK-NEXT: main shrinkwrap.c:45
 // CHECK-NEXT: end
+
+// Every frame with its depth in stack slots (FunctionInstrumenter::spillFrame):
+// the same tracebacks. (At the end: RUN lines above would move the lines
+// the checks pin.)
+// RUN: %tmcc -O2 -mllvm -tracemalloc-spilled-frame-calls=1 %s -o %t.spilled
+// RUN: env TRACEMALLOC=8 %t.spilled | FileCheck %s
