@@ -291,22 +291,9 @@ static struct overflow_record *record_of(const struct tm_shard *shard,
   return &shard->records[hi_of(slot)];
 }
 
-static unsigned int domain_of(const struct tm_shard *shard,
-                              const struct slot *slot) {
-  unsigned int tag = tag_of(lo_of(slot));
-  return tag == TAG_ESCAPED ? record_of(shard, slot)->domain : tag - 1;
-}
-
 /* The address of a packed trace whose low word is lo. */
 static uintptr_t packed_ptr(uint64_t lo) {
   return (uintptr_t)((lo & IDENTITY_MASK) >> KEY_SHIFT << 4);
-}
-
-static uintptr_t ptr_of(const struct tm_shard *shard, const struct slot *slot) {
-  uint64_t lo = lo_of(slot);
-  if (tag_of(lo) == TAG_ESCAPED)
-    return record_of(shard, slot)->ptr;
-  return packed_ptr(lo);
 }
 
 static void unpack(const struct tm_shard *shard, const struct slot *slot,
@@ -466,16 +453,18 @@ static int is_last(const struct tm_shard *shard, uint32_t i) {
  * would reach the last slot. */
 static int rehash(struct tm_shard *shard, const struct slot *old,
                   uint32_t old_slots) {
+  /* The traces are distinct: each goes to the first free slot from its
+   * home, compared with none, and its slot is copied as it is. */
+  struct slot *slots = shard->slots;
   for (uint32_t i = 0; i < old_slots; i++) {
     if (is_empty(&old[i]))
       continue;
-    unsigned int domain = domain_of(shard, &old[i]);
-    uintptr_t ptr = ptr_of(shard, &old[i]);
-    uint32_t j = probe(shard, domain, ptr, hash_key(domain, ptr),
-                       identity_of(domain, ptr));
+    uint32_t j = home_of_slot(shard, &old[i]);
+    while (!is_empty(&slots[j]))
+      j++;
     if (is_last(shard, j))
       return -1;
-    shard->slots[j] = old[i];
+    slots[j] = old[i];
   }
   return 0;
 }
