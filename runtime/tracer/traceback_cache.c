@@ -115,28 +115,46 @@ static uint64_t rotate_left(uint64_t x, unsigned int n) {
  * stacks apart, and the lookup compares every slot anyway. */
 #define HASHED_SLOTS 16u
 
-/* One multiply per slot, in four lanes (slot i goes into lane i % 4): each
- * lane's multiplies wait for each other, the lanes' do not. With a single
- * chain, a deep stack's hash (CPython's: tens of slots) was a multiply's
- * latency per slot, most of a lookup's time. The end mixes the high bits,
- * where the products carry their entropy, into the low ones, which pick
- * the entry. */
-static uint64_t hash_key(tm_site_t site, const tm_site_t *slots,
-                         uint32_t nslots) {
-  uint64_t h0 = ((uintptr_t)site ^ nslots) * TM_HASH_GOLDEN;
+/* One multiply per slot. Past LANE_SLOTS slots, in four lanes (slot i of
+ * the run goes into lane i % 4): each lane's multiplies wait for each
+ * other, the lanes' do not. With a single chain, a deep stack's hash
+ * (CPython's: tens of slots) was a multiply's latency per slot, most of a
+ * lookup's time; a short one keeps the single chain, which costs fewer
+ * instructions. The end mixes the high bits, where the products carry
+ * their entropy, into the low ones, which pick the entry. */
+#define LANE_SLOTS 12u
+
+static uint64_t hash_lanes(uint64_t h, const tm_site_t *slots, uint32_t n) {
   uint64_t h1 = 1, h2 = 2, h3 = 3;
-  uint32_t i = nslots > HASHED_SLOTS ? nslots - HASHED_SLOTS : 0;
-  for (; i + 4 <= nslots; i += 4) {
-    h0 = (h0 ^ (uintptr_t)slots[i]) * TM_HASH_GOLDEN;
+  for (uint32_t i = 0; i < n; i += 4) {
+    h = (h ^ (uintptr_t)slots[i]) * TM_HASH_GOLDEN;
     h1 = (h1 ^ (uintptr_t)slots[i + 1]) * TM_HASH_GOLDEN;
     h2 = (h2 ^ (uintptr_t)slots[i + 2]) * TM_HASH_GOLDEN;
     h3 = (h3 ^ (uintptr_t)slots[i + 3]) * TM_HASH_GOLDEN;
   }
-  for (; i < nslots; i++)
-    h0 = (h0 ^ (uintptr_t)slots[i]) * TM_HASH_GOLDEN;
-  uint64_t h =
-      (h0 ^ rotate_left(h1, 16) ^ rotate_left(h2, 32) ^ rotate_left(h3, 48)) *
-      TM_HASH_GOLDEN;
+  return (h ^ rotate_left(h1, 16) ^ rotate_left(h2, 32) ^ rotate_left(h3, 48)) *
+         TM_HASH_GOLDEN;
+}
+
+static uint64_t hash_chain(uint64_t h, const tm_site_t *slots, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    h = (h ^ (uintptr_t)slots[i]) * TM_HASH_GOLDEN;
+  return h;
+}
+
+/* The innermost HASHED_SLOTS slots of a deep stack, in lanes. */
+static uint64_t hash_deep(uint64_t h, const tm_site_t *slots, uint32_t nslots) {
+  uint32_t first = nslots > HASHED_SLOTS ? nslots - HASHED_SLOTS : 0;
+  uint32_t run = (nslots - first) & ~3u;
+  h = hash_lanes(h, slots + first, run);
+  return hash_chain(h, slots + first + run, nslots - first - run);
+}
+
+static uint64_t hash_key(tm_site_t site, const tm_site_t *slots,
+                         uint32_t nslots) {
+  uint64_t h = ((uintptr_t)site ^ nslots) * TM_HASH_GOLDEN;
+  h = nslots > LANE_SLOTS ? hash_deep(h, slots, nslots)
+                          : hash_chain(h, slots, nslots);
   h ^= h >> 29;
   return h | 1;
 }
