@@ -9,8 +9,8 @@
 
 #include "AllocationAnalysis.h"
 #include "FamilyWrapper.h"
-#include "TraceMallocUtils.h"
 #include "LLVMCompat.h"
+#include "TraceMallocUtils.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Statistic.h"
@@ -224,6 +224,26 @@ bool AllocationAnalysis::mayAllocate(const CallBase &CB) const {
   if (R == Reach::Callee)
     return MayAllocate.contains(Callee);
   return R == Reach::Always;
+}
+
+CallRole AllocationAnalysis::getCallRole(const CallBase &CB) const {
+  // getCalledFunction() is null for indirect calls and for calls whose
+  // type does not match the callee's (a K&R call of `malloc()`).
+  const Function *Callee = CB.getCalledFunction();
+  if (Callee && tmabi::isFamilyRecordFunction(Callee->getName()))
+    return CallRole::FamilyRecord;
+  // The body of a family function inlined here: what it allocates is not
+  // recorded, so its calls need neither rewriting nor site stores.
+  if (AllocFns.isInlinedFromFamily(CB.getDebugLoc().get()))
+    return CallRole::InlinedFromFamily;
+  // Its site is passed explicitly.
+  if (AllocFns.getAllocFnInfo(Callee))
+    return CallRole::Allocation;
+  // Nothing runs in the frame after a musttail call, so its site would
+  // never be read: the frame is popped before it instead.
+  if (const auto *CI = dyn_cast<CallInst>(&CB); CI && CI->isMustTailCall())
+    return CallRole::MustTail;
+  return mayAllocate(CB) ? CallRole::MayAllocate : CallRole::NoAllocation;
 }
 
 bool AllocationAnalysis::mayAllocate(const Function &F) const {

@@ -68,6 +68,18 @@ private:
   SmallPtrSet<const DISubprogram *, 8> FamilyScopes;
 };
 
+/// What the instrumentation does with a call (ShadowStackInstrumenter), in
+/// the order it decides: one definition for the instrumentation and for
+/// the analyses that must agree with it (DepthResets).
+enum class CallRole {
+  FamilyRecord,      // the recording call of an inlined family wrapper
+  InlinedFromFamily, // inlined from a family wrapper: records nothing
+  Allocation,        // rewritten into a runtime entry point
+  MustTail,          // nothing of the frame runs after it: no site store
+  MayAllocate,       // a site store before it
+  NoAllocation,      // nothing
+};
+
 /// Which calls may reach an allocation that records a traceback, and so
 /// need the caller's call site on the shadow stack (docs/architecture.md,
 /// "Tracebacks without unwinding").
@@ -90,6 +102,8 @@ public:
   bool mayAllocate(const CallBase &CB) const;
   /// Whether calling \p F may reach an allocation.
   bool mayAllocate(const Function &F) const;
+  /// What the instrumentation does with \p CB, a call or an invoke.
+  CallRole getCallRole(const CallBase &CB) const;
 
 private:
   enum class Reach {

@@ -59,11 +59,8 @@ bool DepthResets::isFrameCallOf(const Use &U) const {
   if (!CB || !CB->isCallee(&U) || isa<CallBrInst>(CB))
     return false;
   const Function &Caller = *CB->getFunction();
-  const auto *CI = dyn_cast<CallInst>(CB);
   return IsInstrumented(Caller) && !Caller.isPresplitCoroutine() &&
-         !(CI && CI->isMustTailCall()) &&
-         !AllocFns.isInlinedFromFamily(CB->getDebugLoc().get()) &&
-         AA.mayAllocate(*CB);
+         AA.getCallRole(*CB) == CallRole::MayAllocate;
 }
 
 bool DepthResets::isOnlyCalledFrom(const Value &Loaded) const {

@@ -331,40 +331,30 @@ bool FunctionInstrumenter::run(SmallVectorImpl<CallBase *> &SiteCalls) {
     if (!isa<CallInst>(I) && !isa<InvokeInst>(I))
       continue;
     auto *CB = cast<CallBase>(&I);
-    // getCalledFunction() is null for indirect calls and for calls whose
-    // type does not match the callee's (a K&R call of `malloc()`).
-    if (const Function *Callee = CB->getCalledFunction();
-        Callee && tmabi::isFamilyRecordFunction(Callee->getName())) {
+    CallRole Role = AA.getCallRole(*CB);
+    switch (Role) {
+    case CallRole::FamilyRecord:
       FamilyCalls.push_back(CB);
       continue;
-    }
-    // The body of a family function inlined here: what it allocates is not
-    // recorded, so its calls need neither rewriting nor site stores.
-    if (AllocFns.isInlinedFromFamily(CB->getDebugLoc().get())) {
-      if (CB->hasFnAttr(Attribute::ReturnsTwice))
-        ReturnsTwiceCalls.push_back(CB);
-      ++NumNonAllocatingCalls;
+    case CallRole::Allocation:
+      AllocCalls.push_back(
+          {CB, AllocFns.getAllocFnInfo(CB->getCalledFunction())});
       continue;
-    }
-    if (const tmabi::AllocFnInfo *Info =
-            AllocFns.getAllocFnInfo(CB->getCalledFunction())) {
-      // Its site is passed explicitly: no frame needed for it.
-      AllocCalls.push_back({CB, Info});
-      continue;
+    default:
+      break;
     }
     if (CB->hasFnAttr(Attribute::ReturnsTwice))
       ReturnsTwiceCalls.push_back(CB);
-    // Nothing runs in this frame after a musttail call, so its site would
-    // never be read: the frame is popped before it instead.
-    if (auto *CI = dyn_cast<CallInst>(CB); CI && CI->isMustTailCall())
-      continue;
-    if (AA.mayAllocate(*CB)) {
+    if (Role == CallRole::MayAllocate) {
       if (ElideTailFrames && isForwardingCall(*CB))
         ++NumElidedTailCalls;
       else
         FrameCalls.push_back(CB);
-    } else if (!isa<IntrinsicInst>(CB) && !CB->isInlineAsm())
+    } else if (Role == CallRole::InlinedFromFamily ||
+               (Role == CallRole::NoAllocation && !isa<IntrinsicInst>(CB) &&
+                !CB->isInlineAsm())) {
       ++NumNonAllocatingCalls;
+    }
   }
 
   // A coroutine before splitting would keep the depth it read at entry
