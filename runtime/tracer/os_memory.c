@@ -2,13 +2,15 @@
  * os_memory.c - whole pages from mmap for the tracer's own tables (traces,
  * tracebacks, frame buffers): they never depend on, recurse into or perturb
  * the allocator being traced, and their size is exactly what
- * tracemalloc_get_tracemalloc_memory() reports.
+ * tracemalloc_get_tracemalloc_memory() reports. Regions (tracer.h) are the
+ * trace table's: reserved address space that a table grows in.
  */
 #include "tracer.h"
 
 #include <errno.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 static _Atomic size_t os_mapped_bytes;
 
@@ -48,4 +50,72 @@ void tm_os_unmap(void *ptr, size_t size) {
 
 size_t tm_os_mapped_bytes(void) {
   return atomic_load_explicit(&os_mapped_bytes, memory_order_relaxed);
+}
+
+/* ---- Regions ---- */
+
+static size_t page_size(void) {
+  static _Atomic size_t cached;
+  size_t size = atomic_load_explicit(&cached, memory_order_relaxed);
+  if (!size) {
+    long queried = sysconf(_SC_PAGESIZE);
+    size = queried > 0 ? (size_t)queried : 4096;
+    atomic_store_explicit(&cached, size, memory_order_relaxed);
+  }
+  return size;
+}
+
+static size_t whole_pages(size_t size) {
+  size_t page = page_size();
+  return size > SIZE_MAX - page ? 0 : (size + page - 1) / page * page;
+}
+
+int tm_os_region_reserve(tm_os_region *region, size_t size) {
+  size = whole_pages(size);
+  if (!size)
+    return -1;
+  int saved_errno = errno;
+  /* No access, so not charged as memory: mprotect charges what is
+   * committed, and fails as mmap would when it cannot be had. */
+  void *base = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  errno = saved_errno;
+  if (base == MAP_FAILED)
+    return -1;
+  *region = (tm_os_region){.base = base, .reserved = size, .committed = 0};
+  return 0;
+}
+
+int tm_os_region_commit(tm_os_region *region, size_t size) {
+  if (size <= region->committed)
+    return 0;
+  size = whole_pages(size);
+  if (!size || size > region->reserved)
+    return -1;
+  int saved_errno = errno;
+  char *from = region->base + region->committed;
+  size_t added = size - region->committed;
+  int status = mprotect(from, added, PROT_READ | PROT_WRITE);
+#ifdef MADV_POPULATE_WRITE
+  /* As MAP_POPULATE does for a new mapping (tm_os_map_populated); a kernel
+   * without it faults the pages in as they are written. */
+  if (status == 0)
+    madvise(from, added, MADV_POPULATE_WRITE);
+#endif
+  errno = saved_errno;
+  if (status != 0)
+    return -1;
+  region->committed = size;
+  atomic_fetch_add_explicit(&os_mapped_bytes, added, memory_order_relaxed);
+  return 0;
+}
+
+void tm_os_region_release(tm_os_region *region) {
+  if (!region->base)
+    return;
+  int saved_errno = errno;
+  munmap(region->base, region->reserved);
+  errno = saved_errno;
+  atomic_fetch_sub_explicit(&os_mapped_bytes, region->committed,
+                            memory_order_relaxed);
+  *region = (tm_os_region){0};
 }

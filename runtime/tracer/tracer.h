@@ -43,6 +43,27 @@ TM_HIDDEN void *tm_os_map_populated(size_t size);
 TM_HIDDEN void tm_os_unmap(void *ptr, size_t size);
 TM_HIDDEN size_t tm_os_mapped_bytes(void);
 
+/* Memory that grows where it is: address space reserved with no access
+ * (no memory, not counted), of which the first committed bytes are mapped
+ * read-write (counted). A table that grows in its region keeps the pages
+ * it has: their first write, which on a virtual machine that shadows the
+ * guest's page tables costs about a microsecond a page, is not paid again. */
+typedef struct tm_os_region {
+  char *base;       /* NULL: nothing reserved */
+  size_t reserved;  /* bytes of address space at base */
+  size_t committed; /* bytes mapped read-write from base, whole pages */
+} tm_os_region;
+
+/* Reserve at least size bytes for an empty region (a whole number of
+ * pages): 0, or -1 if the address space cannot be had. */
+TM_HIDDEN int tm_os_region_reserve(tm_os_region *region, size_t size);
+/* Map the region read-write up to at least size bytes, the new pages
+ * zeroed and present: 0, or -1 (nothing changed) if size is past the
+ * reservation or the memory cannot be had. */
+TM_HIDDEN int tm_os_region_commit(tm_os_region *region, size_t size);
+/* Unmap the whole region and empty it. */
+TM_HIDDEN void tm_os_region_release(tm_os_region *region);
+
 /* ---- shadow_stack.c: the frames of the current call ----
  * Fills frames[] (most recent first) with at most max frames: the site and
  * its inlined chain, then the callers' call sites from the shadow stack.
