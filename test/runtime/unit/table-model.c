@@ -8,7 +8,9 @@
 // the snapshot must hold exactly the model's traces (count and sum per
 // domain), and get_object_traceback must find every live block of domain
 // 0. The table grows to tens of thousands of traces, past the small-shard
-// sizes, and shrinks back by backward-shift deletions.
+// sizes -- in place, within each table's region, and by moving to a new
+// region when it outgrows its own -- and shrinks back by backward-shift
+// deletions.
 //
 // RUN: %tmcc -O1 %s -o %t
 // RUN: %t | FileCheck %s
