@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static _Atomic size_t os_mapped_bytes;
@@ -118,4 +119,13 @@ void tm_os_region_release(tm_os_region *region) {
   atomic_fetch_sub_explicit(&os_mapped_bytes, region->committed,
                             memory_order_relaxed);
   *region = (tm_os_region){0};
+}
+
+int tm_os_address_space_limited(void) {
+  int saved_errno = errno;
+  struct rlimit limit;
+  int limited =
+      getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur != RLIM_INFINITY;
+  errno = saved_errno;
+  return limited;
 }

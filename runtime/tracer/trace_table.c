@@ -523,8 +523,12 @@ static void set_table(struct tm_shard *shard, struct slot *slots,
 static tm_os_region aside;
 static _Atomic int aside_lock;
 
-/* A new region's room for a table of bytes. */
+/* A new region's room for a table of bytes. Under RLIMIT_AS, none to
+ * spare: address space reserved and never used would be taken from what
+ * the program may map, and its mappings would fail sooner than untraced. */
 static size_t room_for(size_t bytes) {
+  if (tm_os_address_space_limited())
+    return bytes;
   return bytes > ROOM_MAX / ROOM_FACTOR ? bytes * 2 : bytes * ROOM_FACTOR;
 }
 

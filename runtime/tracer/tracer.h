@@ -63,6 +63,9 @@ TM_HIDDEN int tm_os_region_reserve(tm_os_region *region, size_t size);
 TM_HIDDEN int tm_os_region_commit(tm_os_region *region, size_t size);
 /* Unmap the whole region and empty it. */
 TM_HIDDEN void tm_os_region_release(tm_os_region *region);
+/* Whether the process's address space is limited (RLIMIT_AS): then
+ * reserved space counts against what the program may map. */
+TM_HIDDEN int tm_os_address_space_limited(void);
 
 /* ---- shadow_stack.c: the frames of the current call ----
  * Fills frames[] (most recent first) with at most max frames: the site and
