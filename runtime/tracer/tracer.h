@@ -37,9 +37,6 @@ static inline int tm_single_threaded(void) {
  * allocator; counted in tracemalloc_get_tracemalloc_memory(). On failure
  * they return NULL and leave errno as it was. */
 TM_HIDDEN void *tm_os_map(size_t size);
-/* The same, for memory the caller is about to write all over: mapped with
- * its pages present. Zeroed too. */
-TM_HIDDEN void *tm_os_map_populated(size_t size);
 TM_HIDDEN void tm_os_unmap(void *ptr, size_t size);
 TM_HIDDEN size_t tm_os_mapped_bytes(void);
 
